@@ -1,0 +1,104 @@
+//! The command line: `ganimate train | sample | bench`. Usage errors exit 2 (clap), runtime
+//! errors exit 1 with `error: …` on stderr, an interrupted training run exits 130.
+
+mod bench;
+mod progress;
+mod sample;
+mod train;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, CommandFactory, Parser, Subcommand};
+
+use crate::backend::BackendChoice;
+use crate::data::DatasetKind;
+
+#[derive(Parser)]
+#[command(name = "ganimate", version, about = "Train a GAN on MNIST live, watch it learn, walk its latent space")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Train a GAN headless, writing checkpoints and progress frames to --out
+    Train(train::TrainArgs),
+    /// Generate digits from a checkpoint: a PNG grid or an IDX3 file
+    Sample(sample::SampleArgs),
+    /// Measure training throughput (samples/s) for each preset and backend
+    Bench(bench::BenchArgs),
+}
+
+/// Where the training data comes from; shared by every command that reads a dataset.
+#[derive(Args, Clone)]
+struct DataArgs {
+    /// Folder holding the dataset's IDX files (gz or not); default: $GANIMATE_DATA, then the cache
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Which dataset to train on
+    #[arg(long, value_enum, default_value_t = DatasetKind::Mnist)]
+    dataset: DatasetKind,
+    /// Never download: fail with instructions instead
+    #[arg(long)]
+    offline: bool,
+}
+
+/// The outcome of a command that did not fail.
+enum Outcome {
+    Done,
+    Interrupted,
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Train(args)) => train::run(args),
+        Some(Command::Sample(args)) => sample::run(args).map(|()| Outcome::Done),
+        Some(Command::Bench(args)) => bench::run(args).map(|()| Outcome::Done),
+        None => {
+            // The desktop app is not built yet: show what the CLI offers.
+            let _ = Cli::command().print_help();
+            Ok(Outcome::Done)
+        }
+    };
+    match result {
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::Interrupted) => ExitCode::from(130),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Resolves `--backend`, telling the user once when a GPU request falls back to the CPU.
+fn resolve_backend(choice: BackendChoice) -> crate::backend::Resolved {
+    let resolved = crate::backend::resolve(choice);
+    if let crate::backend::Resolved::Cpu { reason: Some(reason) } = &resolved {
+        eprintln!("warning: {reason}");
+    }
+    resolved
+}
+
+/// Loads the dataset `args` name, with a download progress bar where needed.
+fn load_dataset(args: &DataArgs) -> anyhow::Result<crate::data::Dataset> {
+    let request = crate::data::source::DataRequest {
+        kind: args.dataset,
+        explicit_dir: args.data.as_deref(),
+        allow_download: !args.offline,
+    };
+    let mut bar = progress::DownloadBar::default();
+    let (source, dataset) = crate::data::source::load(&request, &mut bar)?;
+    eprintln!(
+        "data: {} {} images from {}",
+        dataset.len(),
+        match dataset.split {
+            crate::data::Split::Train => "training",
+            crate::data::Split::Test => "test-split",
+        },
+        source
+    );
+    Ok(dataset)
+}

@@ -1,0 +1,290 @@
+//! `ganimate train`: headless training with checkpoints and progress frames.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use burn::tensor::backend::AutodiffBackend;
+use clap::Args;
+
+use super::{DataArgs, Outcome};
+use crate::backend::{BackendChoice, CpuBackend, GpuBackend, Resolved};
+use crate::data::{Dataset, grid};
+use crate::gan::{LossKind, Preset, RealImages, StepValues, TrainConfig, Trainer, checkpoint, sample};
+
+#[derive(Args)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Network architecture [default: stable]
+    #[arg(long, value_enum)]
+    preset: Option<Preset>,
+    /// Adversarial loss [default: non-saturating]
+    #[arg(long, value_enum)]
+    loss: Option<LossKind>,
+    /// Train until this many generator steps in total [default: 10000]
+    #[arg(long, conflicts_with = "epochs")]
+    steps: Option<u64>,
+    /// Train until D has seen the dataset this many times in total
+    #[arg(long)]
+    epochs: Option<f64>,
+    /// Images per batch [default: 64]
+    #[arg(long)]
+    batch_size: Option<usize>,
+    /// Generator learning rate [default: 0.0002]
+    #[arg(long)]
+    lr_g: Option<f64>,
+    /// Discriminator learning rate [default: 0.0002]
+    #[arg(long)]
+    lr_d: Option<f64>,
+    /// Discriminator steps per generator step [default: 1]
+    #[arg(long)]
+    d_steps: Option<usize>,
+    /// Where to train
+    #[arg(long, value_enum, default_value_t = BackendChoice::Gpu)]
+    backend: BackendChoice,
+    /// Seed for initialisation, batches and noise [default: 42]
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Run folder: checkpoints and samples/ go here
+    #[arg(long, value_name = "DIR", default_value = "runs/latest")]
+    out: PathBuf,
+    /// Continue the checkpoint in --out
+    #[arg(long)]
+    resume: bool,
+    /// Save a checkpoint every N steps (and always at the end or on Ctrl-C)
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    save_every: u64,
+    /// Write a PNG grid of fixed-noise digits every N steps (0: never)
+    #[arg(long, default_value_t = 500, value_name = "N")]
+    sample_every: u64,
+}
+
+const DEFAULT_STEPS: u64 = 10_000;
+/// Steps between read-backs of the statistics: each one waits for the GPU.
+const STATS_EVERY: u64 = 20;
+/// Digits in each progress frame.
+const FRAME_DIGITS: usize = 64;
+
+pub fn run(args: TrainArgs) -> anyhow::Result<Outcome> {
+    if args.save_every == 0 {
+        bail!("--save-every must be at least 1");
+    }
+    if let Some(epochs) = args.epochs
+        && !(epochs.is_finite() && epochs > 0.0)
+    {
+        bail!("--epochs must be a positive number, got {epochs}");
+    }
+    let resuming = checkpoint::exists(&args.out);
+    if args.resume && !resuming {
+        bail!("--resume: {} holds no checkpoint to continue", args.out.display());
+    }
+    if !args.resume && resuming {
+        bail!(
+            "{} already holds a checkpoint: pass --resume to continue it, or choose another --out",
+            args.out.display()
+        );
+    }
+    match super::resolve_backend(args.backend) {
+        Resolved::Gpu { adapter, software } => {
+            eprintln!("backend: gpu ({adapter}{})", if software { ", software adapter: slow" } else { "" });
+            train::<GpuBackend>(&args, &Default::default())
+        }
+        Resolved::Cpu { .. } => {
+            eprintln!("backend: cpu (ndarray)");
+            train::<CpuBackend>(&args, &Default::default())
+        }
+    }
+}
+
+/// The run's configuration: the checkpoint's when resuming, with live-changeable overrides.
+fn config_for(args: &TrainArgs, resumed: Option<&TrainConfig>) -> anyhow::Result<TrainConfig> {
+    let Some(saved) = resumed else {
+        let defaults = TrainConfig::default();
+        let config = TrainConfig {
+            dataset: args.data.dataset,
+            preset: args.preset.unwrap_or(defaults.preset),
+            loss: args.loss.unwrap_or(defaults.loss),
+            batch_size: args.batch_size.unwrap_or(defaults.batch_size),
+            lr_g: args.lr_g.unwrap_or(defaults.lr_g),
+            lr_d: args.lr_d.unwrap_or(defaults.lr_d),
+            d_steps: args.d_steps.unwrap_or(defaults.d_steps),
+            seed: args.seed.unwrap_or(defaults.seed),
+            ..defaults
+        };
+        config.validate().map_err(anyhow::Error::msg)?;
+        return Ok(config);
+    };
+    let fixed = [
+        ("--preset", args.preset.map(|p| p.to_string()), saved.preset.to_string()),
+        ("--loss", args.loss.map(|l| l.to_string()), saved.loss.to_string()),
+        ("--batch-size", args.batch_size.map(|b| b.to_string()), saved.batch_size.to_string()),
+        ("--seed", args.seed.map(|s| s.to_string()), saved.seed.to_string()),
+        ("--dataset", Some(args.data.dataset.to_string()), saved.dataset.to_string()),
+    ];
+    for (flag, given, was) in fixed {
+        if let Some(given) = given
+            && given != was
+        {
+            bail!("{flag} {given}: the checkpoint was trained with {was}; a resumed run keeps it");
+        }
+    }
+    let config = TrainConfig {
+        lr_g: args.lr_g.unwrap_or(saved.lr_g),
+        lr_d: args.lr_d.unwrap_or(saved.lr_d),
+        d_steps: args.d_steps.unwrap_or(saved.d_steps),
+        ..saved.clone()
+    };
+    config.validate().map_err(anyhow::Error::msg)?;
+    Ok(config)
+}
+
+fn target_steps(args: &TrainArgs, config: &TrainConfig, dataset: &Dataset) -> u64 {
+    match (args.steps, args.epochs) {
+        (Some(steps), _) => steps,
+        (None, Some(epochs)) => {
+            let per_step = (config.batch_size * config.d_steps) as f64;
+            (epochs * dataset.len() as f64 / per_step).ceil() as u64
+        }
+        (None, None) => DEFAULT_STEPS,
+    }
+}
+
+fn train<B: AutodiffBackend>(args: &TrainArgs, device: &B::Device) -> anyhow::Result<Outcome> {
+    let mut trainer = if args.resume {
+        let trainer = checkpoint::load_trainer::<B>(&args.out, device)?;
+        let config = config_for(args, Some(trainer.config()))?;
+        let mut trainer = trainer;
+        trainer.set_learning_rates(config.lr_g, config.lr_d);
+        trainer.set_d_steps(config.d_steps);
+        eprintln!("resuming {} at step {}", args.out.display(), trainer.step_count());
+        trainer
+    } else {
+        Trainer::<B>::new(config_for(args, None)?, device)
+    };
+    let config = trainer.config().clone();
+    let dataset = super::load_dataset(&DataArgs { dataset: config.dataset, ..args.data.clone() })?;
+    if dataset.len() < config.batch_size {
+        bail!(
+            "{}: {} images, fewer than one batch of {}",
+            dataset.images_path.display(),
+            dataset.len(),
+            config.batch_size
+        );
+    }
+    let target = target_steps(args, &config, &dataset);
+    let data = RealImages::<B>::new(dataset.normalized_pixels(), device);
+    let frames_dir = args.out.join("samples");
+    let fixed_noise = sample::fixed_noise(config.seed, FRAME_DIGITS, config.preset.generator().latent_dim);
+
+    let interrupted = Arc::new(AtomicBool::new(false));
+    {
+        let flag = interrupted.clone();
+        ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+            .context("cannot install the Ctrl-C handler")?;
+    }
+
+    eprintln!(
+        "training {} preset, {} loss, batch {}, {} D step(s) per G step, seed {} → {}",
+        config.preset,
+        config.loss,
+        config.batch_size,
+        config.d_steps,
+        config.seed,
+        args.out.display()
+    );
+    let start_step = trainer.step_count();
+    let bar = super::progress::training_bar(start_step, target.max(start_step));
+    let started = Instant::now();
+    let write_frame = |trainer: &Trainer<B>| -> anyhow::Result<()> {
+        let images = sample::generate(&trainer.generator(), &fixed_noise, device);
+        let path = frames_dir.join(format!("step-{:08}.png", trainer.step_count()));
+        grid::write_png(&path, &grid::tile(&images, grid::columns_for(images.count), 2))
+            .with_context(|| format!("cannot write {}", path.display()))
+    };
+    if args.sample_every > 0 && start_step == 0 {
+        write_frame(&trainer)?;
+    }
+
+    let mut last: Option<StepValues> = None;
+    while trainer.step_count() < target {
+        if interrupted.load(Ordering::SeqCst) {
+            bar.abandon();
+            let saved = save(&trainer, &args.out, last.as_ref())?;
+            eprintln!(
+                "interrupted at step {}: checkpoint saved to {}; continue with --resume",
+                trainer.step_count(),
+                saved.display()
+            );
+            return Ok(Outcome::Interrupted);
+        }
+        let stats = trainer.step(&data);
+        let step = trainer.step_count();
+        bar.set_position(step);
+        if step % STATS_EVERY == 0 || step == target {
+            let values = stats.read();
+            let samples = (step - start_step) * (config.batch_size * trainer.config().d_steps) as u64;
+            let rate = samples as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            bar.set_message(format!(
+                "epoch {:.2} · D {:.3} · G {:.3} · D(x) {:.2} · D(G(z)) {:.2} · {rate:.0} samples/s",
+                trainer.epoch(data.len()),
+                values.d_loss,
+                values.g_loss,
+                values.d_real,
+                values.d_fake
+            ));
+            if !values.is_finite() {
+                bar.abandon();
+                bail!(
+                    "training diverged at step {step}: non-finite loss (D {}, G {}); the last good checkpoint in {} is kept",
+                    values.d_loss,
+                    values.g_loss,
+                    args.out.display()
+                );
+            }
+            last = Some(values);
+        }
+        if args.sample_every > 0 && step % args.sample_every == 0 {
+            write_frame(&trainer)?;
+        }
+        if step % args.save_every == 0 && step < target {
+            let saved = save(&trainer, &args.out, last.as_ref())?;
+            if bar.is_hidden() {
+                eprintln!("step {step}/{target}: checkpoint {}", saved.display());
+            }
+        }
+    }
+    bar.finish();
+    let saved = save(&trainer, &args.out, last.as_ref())?;
+    let elapsed = started.elapsed().as_secs_f64();
+    let trained = trainer.step_count() - start_step;
+    let samples = trained * (config.batch_size * trainer.config().d_steps) as u64;
+    eprintln!(
+        "trained {trained} steps in {elapsed:.1} s ({:.0} samples/s); checkpoint: {}; frames: {}",
+        samples as f64 / elapsed.max(1e-9),
+        saved.display(),
+        frames_dir.display()
+    );
+    if let Some(values) = last {
+        println!(
+            "step {} · D loss {:.4} · G loss {:.4} · D(x) {:.3} · D(G(z)) {:.3}",
+            values.step, values.d_loss, values.g_loss, values.d_real, values.d_fake
+        );
+    }
+    Ok(Outcome::Done)
+}
+
+fn save<B: AutodiffBackend>(
+    trainer: &Trainer<B>,
+    out: &Path,
+    last: Option<&StepValues>,
+) -> anyhow::Result<PathBuf> {
+    if let Some(values) = last
+        && !values.is_finite()
+    {
+        bail!("refusing to save a diverged state over the last good checkpoint");
+    }
+    Ok(checkpoint::save(trainer, out)?)
+}

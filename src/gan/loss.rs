@@ -1,0 +1,142 @@
+//! The adversarial losses, computed from D's logits so they stay finite however confident D is.
+
+use burn::prelude::*;
+use burn::tensor::activation::{log_sigmoid, sigmoid};
+
+/// Which game G and D play (`--loss`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LossKind {
+    /// Goodfellow's min-max as written: G minimises log(1 − D(G(z))). Its gradient vanishes
+    /// when D confidently rejects the fakes, which is exactly when G needs it most.
+    Minimax,
+    /// G maximises log D(G(z)) instead: same fixed point, strong gradients early on.
+    NonSaturating,
+    /// Least squares (Mao et al. 2017): D regresses real → 1, fake → 0; G pushes fakes to 1.
+    Lsgan,
+}
+
+impl LossKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            LossKind::Minimax => "minimax",
+            LossKind::NonSaturating => "non-saturating",
+            LossKind::Lsgan => "lsgan",
+        }
+    }
+
+    /// D's loss: how well it tells real (target `real_label`) from fake (target 0).
+    /// For the BCE losses this is −[log D(x) + log(1 − D(G(z)))], 2·ln 2 ≈ 1.386 at equilibrium.
+    pub fn discriminator<B: Backend>(
+        self,
+        real_logits: Tensor<B, 2>,
+        fake_logits: Tensor<B, 2>,
+        real_label: f64,
+    ) -> Tensor<B, 1> {
+        match self {
+            LossKind::Minimax | LossKind::NonSaturating => {
+                bce_with_logits(real_logits, real_label) + bce_with_logits(fake_logits, 0.0)
+            }
+            LossKind::Lsgan => {
+                (real_logits.sub_scalar(real_label).square().mean()
+                    + fake_logits.square().mean())
+                .mul_scalar(0.5)
+            }
+        }
+    }
+
+    /// G's loss on D's logits for its fakes.
+    pub fn generator<B: Backend>(self, fake_logits: Tensor<B, 2>) -> Tensor<B, 1> {
+        match self {
+            // log(1 − σ(l)) = −softplus(l)
+            LossKind::Minimax => softplus(fake_logits).neg().mean(),
+            // −log σ(l) = softplus(−l)
+            LossKind::NonSaturating => softplus(fake_logits.neg()).mean(),
+            LossKind::Lsgan => fake_logits.sub_scalar(1.0).square().mean().mul_scalar(0.5),
+        }
+    }
+
+    /// What D "says" about a batch, comparable across losses: a probability for the BCE losses,
+    /// the raw regression output for LSGAN (whose optimum is also 0.5 at equilibrium).
+    pub fn d_output<B: Backend>(self, logits: Tensor<B, 2>) -> Tensor<B, 2> {
+        match self {
+            LossKind::Minimax | LossKind::NonSaturating => sigmoid(logits),
+            LossKind::Lsgan => logits,
+        }
+    }
+}
+
+impl std::fmt::Display for LossKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// log(1 + eˣ) = −log σ(−x), through burn's overflow-safe `log_sigmoid`. One fused op also
+/// keeps the autodiff graph free of multi-consumer nodes, whose gradient sums made CPU runs
+/// differ in the last bits from one run to the next.
+pub fn softplus<B: Backend, const D: usize>(x: Tensor<B, D>) -> Tensor<B, D> {
+    log_sigmoid(x.neg()).neg()
+}
+
+/// Mean binary cross-entropy of `sigmoid(logits)` against a constant `target`:
+/// −[t·log σ(l) + (1−t)·log(1−σ(l))] = softplus(l) − t·l.
+pub fn bce_with_logits<B: Backend>(logits: Tensor<B, 2>, target: f64) -> Tensor<B, 1> {
+    (softplus(logits.clone()) - logits.mul_scalar(target)).mean()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::backend::{Autodiff, NdArray};
+
+    type B = Autodiff<NdArray>;
+
+    fn logits(values: &[f32]) -> Tensor<B, 2> {
+        Tensor::from_data(TensorData::new(values.to_vec(), [values.len(), 1]), &Default::default())
+            .require_grad()
+    }
+
+    fn scalar(t: Tensor<B, 1>) -> f32 {
+        t.into_data().to_vec::<f32>().unwrap()[0]
+    }
+
+    #[test]
+    fn bce_matches_its_definition_and_stays_finite() {
+        let l = 0.3f32;
+        let p = 1.0 / (1.0 + (-l).exp());
+        let expected = -(0.9 * p.ln() + 0.1 * (1.0 - p).ln());
+        assert!((scalar(bce_with_logits(logits(&[l]), 0.9)) - expected).abs() < 1e-5);
+        // Extreme logits that overflow a naive log(sigmoid(x)).
+        let loss = scalar(bce_with_logits(logits(&[-200.0, 200.0]), 1.0));
+        assert!((loss - 100.0).abs() < 1e-3, "{loss}");
+    }
+
+    #[test]
+    fn equilibrium_d_loss_is_log_four() {
+        let d = LossKind::NonSaturating.discriminator(logits(&[0.0]), logits(&[0.0]), 1.0);
+        assert!((scalar(d) - 4f32.ln()).abs() < 1e-6);
+    }
+
+    /// The course's "vanishing gradients": when D rejects fakes (D(G(z)) ≈ 0), the minimax
+    /// loss gives G almost no gradient while the non-saturating loss gives it a strong one.
+    #[test]
+    fn minimax_saturates_where_non_saturating_does_not() {
+        let grad_at = |kind: LossKind| {
+            let l = logits(&[-8.0]);
+            let grads = kind.generator(l.clone()).backward();
+            l.grad(&grads).unwrap().into_data().to_vec::<f32>().unwrap()[0].abs()
+        };
+        let minimax = grad_at(LossKind::Minimax);
+        let non_saturating = grad_at(LossKind::NonSaturating);
+        assert!(minimax < 1e-3, "{minimax}");
+        assert!(non_saturating > 0.99, "{non_saturating}");
+    }
+
+    #[test]
+    fn lsgan_targets() {
+        let d = LossKind::Lsgan.discriminator(logits(&[1.0]), logits(&[0.0]), 1.0);
+        assert!(scalar(d).abs() < 1e-7);
+        assert!(scalar(LossKind::Lsgan.generator(logits(&[1.0]))).abs() < 1e-7);
+    }
+}

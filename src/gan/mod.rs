@@ -1,0 +1,13 @@
+//! The training core: models, losses, the trainer, checkpoints and latent math.
+//! It knows nothing of windows or terminals, so the app, the CLI and the tests share it.
+
+pub mod checkpoint;
+pub mod latent;
+pub mod loss;
+pub mod model;
+pub mod sample;
+pub mod trainer;
+
+pub use loss::LossKind;
+pub use model::{Discriminator, Generator, Preset};
+pub use trainer::{RealImages, StepStats, StepValues, TrainConfig, Trainer};

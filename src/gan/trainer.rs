@@ -1,0 +1,282 @@
+//! One GAN training loop for every front end: the CLI, the app and the tests all call
+//! [`Trainer::step`]. It never reads the GPU back on its own; [`StepStats::read`] does, when
+//! the caller decides the figures are worth a synchronisation.
+
+use burn::module::AutodiffModule;
+use burn::optim::adaptor::OptimizerAdaptor;
+use burn::optim::{Adam, AdamConfig, GradientsParams, Optimizer};
+use burn::prelude::*;
+use burn::tensor::backend::AutodiffBackend;
+
+use super::latent::{self, Stream};
+use super::loss::LossKind;
+use super::model::{Discriminator, Generator, Preset};
+use crate::data::{DatasetKind, IMAGE_PIXELS};
+
+/// Everything that defines a run; saved in every checkpoint.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TrainConfig {
+    pub dataset: DatasetKind,
+    pub preset: Preset,
+    pub loss: LossKind,
+    pub batch_size: usize,
+    pub lr_g: f64,
+    pub lr_d: f64,
+    pub beta1: f64,
+    pub beta2: f64,
+    /// Discriminator steps per generator step (the k of Goodfellow's algorithm 1).
+    pub d_steps: usize,
+    pub seed: u64,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            dataset: DatasetKind::Mnist,
+            preset: Preset::Stable,
+            loss: LossKind::NonSaturating,
+            batch_size: 64,
+            lr_g: 2e-4,
+            lr_d: 2e-4,
+            beta1: 0.5,
+            beta2: 0.999,
+            d_steps: 1,
+            seed: 42,
+        }
+    }
+}
+
+impl TrainConfig {
+    fn adam(&self) -> AdamConfig {
+        AdamConfig::new()
+            .with_beta_1(self.beta1 as f32)
+            .with_beta_2(self.beta2 as f32)
+            .with_epsilon(1e-8)
+    }
+
+    /// Checks values a user can type; returns what is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.batch_size == 0 {
+            return Err("batch size must be at least 1".into());
+        }
+        if self.d_steps == 0 {
+            return Err("D steps per G step must be at least 1".into());
+        }
+        for (name, lr) in [("lr-g", self.lr_g), ("lr-d", self.lr_d)] {
+            if !(lr.is_finite() && lr > 0.0 && lr < 1.0) {
+                return Err(format!("--{name} must be in (0, 1), got {lr}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+type GeneratorOptimizer<B> = OptimizerAdaptor<Adam, Generator<B>, B>;
+type DiscriminatorOptimizer<B> = OptimizerAdaptor<Adam, Discriminator<B>, B>;
+
+/// The training images, uploaded once and batched on the device by index.
+pub struct RealImages<B: Backend> {
+    pixels: Tensor<B, 2>,
+    count: usize,
+}
+
+impl<B: Backend> RealImages<B> {
+    /// `pixels` holds `count` images of 784 values in [-1, 1].
+    pub fn new(pixels: Vec<f32>, device: &B::Device) -> Self {
+        let count = pixels.len() / IMAGE_PIXELS;
+        let pixels = Tensor::from_data(TensorData::new(pixels, [count, IMAGE_PIXELS]), device);
+        Self { pixels, count }
+    }
+
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}
+
+/// What one step measured, still on the device.
+pub struct StepStats<B: Backend> {
+    /// D loss, G loss, mean D(x), mean D(G(z)), packed so one read-back fetches all four.
+    packed: Tensor<B, 1>,
+    pub step: u64,
+}
+
+/// The figures of one step, on the host.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct StepValues {
+    pub step: u64,
+    pub d_loss: f32,
+    pub g_loss: f32,
+    pub d_real: f32,
+    pub d_fake: f32,
+}
+
+impl StepValues {
+    pub fn is_finite(&self) -> bool {
+        [self.d_loss, self.g_loss, self.d_real, self.d_fake].iter().all(|v| v.is_finite())
+    }
+}
+
+impl<B: Backend> StepStats<B> {
+    /// Reads the figures back: on a GPU this waits for the step to finish.
+    pub fn read(self) -> StepValues {
+        let values = self.packed.into_data().convert::<f32>().to_vec::<f32>().unwrap_or_default();
+        let get = |i: usize| values.get(i).copied().unwrap_or(f32::NAN);
+        StepValues { step: self.step, d_loss: get(0), g_loss: get(1), d_real: get(2), d_fake: get(3) }
+    }
+}
+
+/// Both networks, their optimisers and the position in the data stream.
+pub struct Trainer<B: AutodiffBackend> {
+    config: TrainConfig,
+    pub(super) generator: Generator<B>,
+    pub(super) discriminator: Discriminator<B>,
+    pub(super) optim_g: GeneratorOptimizer<B>,
+    pub(super) optim_d: DiscriminatorOptimizer<B>,
+    /// Generator steps taken.
+    pub(super) step: u64,
+    /// Real batches D has seen; fixes which images and noise come next.
+    pub(super) d_batches: u64,
+    shuffled: Option<(u64, Vec<i32>)>,
+    device: B::Device,
+}
+
+impl<B: AutodiffBackend> Trainer<B> {
+    /// Fresh networks, initialised from `config.seed`.
+    pub fn new(config: TrainConfig, device: &B::Device) -> Self {
+        let mut rng = latent::rng_for(config.seed, Stream::Init, 0);
+        let generator = config.preset.generator().init(&mut rng, device);
+        let discriminator = config.preset.discriminator().init(&mut rng, device);
+        Self::from_parts(config, generator, discriminator, 0, 0, device)
+    }
+
+    pub(super) fn from_parts(
+        config: TrainConfig,
+        generator: Generator<B>,
+        discriminator: Discriminator<B>,
+        step: u64,
+        d_batches: u64,
+        device: &B::Device,
+    ) -> Self {
+        let adam = config.adam();
+        Self {
+            optim_g: adam.init(),
+            optim_d: adam.init(),
+            config,
+            generator,
+            discriminator,
+            step,
+            d_batches,
+            shuffled: None,
+            device: device.clone(),
+        }
+    }
+
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    pub fn step_count(&self) -> u64 {
+        self.step
+    }
+
+    /// Real images seen so far, divided by the dataset size.
+    pub fn epoch(&self, dataset_len: usize) -> f64 {
+        (self.d_batches * self.config.batch_size as u64) as f64 / dataset_len.max(1) as f64
+    }
+
+    pub fn device(&self) -> &B::Device {
+        &self.device
+    }
+
+    /// Learning rates and D steps change between steps without a restart; Adam keeps its state.
+    pub fn set_learning_rates(&mut self, lr_g: f64, lr_d: f64) {
+        self.config.lr_g = lr_g;
+        self.config.lr_d = lr_d;
+    }
+
+    pub fn set_d_steps(&mut self, d_steps: usize) {
+        self.config.d_steps = d_steps.max(1);
+    }
+
+    /// The generator without autodiff, for sampling.
+    pub fn generator(&self) -> Generator<B::InnerBackend> {
+        self.generator.valid()
+    }
+
+    /// The discriminator without autodiff, for inspection.
+    pub fn discriminator(&self) -> Discriminator<B::InnerBackend> {
+        self.discriminator.valid()
+    }
+
+    /// k discriminator steps, then one generator step (Goodfellow et al., algorithm 1).
+    ///
+    /// The generator step reuses the last fake batch that D was trained on, as PyTorch's DCGAN
+    /// example does: one generator forward pass fewer per step.
+    pub fn step(&mut self, data: &RealImages<B>) -> StepStats<B::InnerBackend> {
+        let loss = self.config.loss;
+        let real_label = self.config.preset.real_label();
+        let mut last = None;
+        for _ in 0..self.config.d_steps {
+            let real = self.next_real_batch(data);
+            let fake = self.generator.forward(self.noise_batch(self.d_batches));
+            self.d_batches += 1;
+
+            let real_logits = self.discriminator.forward(real);
+            let fake_logits = self.discriminator.forward(fake.clone().detach());
+            // The statistics are computed off the autodiff graph: they need no gradient.
+            let d_real = loss.d_output(real_logits.clone().inner()).mean();
+            let d_fake = loss.d_output(fake_logits.clone().inner()).mean();
+            let d_loss = loss.discriminator(real_logits, fake_logits, real_label);
+
+            let grads = GradientsParams::from_grads(d_loss.backward(), &self.discriminator);
+            self.discriminator =
+                self.optim_d.step(self.config.lr_d, self.discriminator.clone(), grads);
+            last = Some((fake, d_loss.inner(), d_real, d_fake));
+        }
+        let (fake, d_loss, d_real, d_fake) = last.expect("d_steps >= 1");
+
+        // D's parameters are constants here: gradients flow through D into G only.
+        let fake_logits = self.discriminator.clone().no_grad().forward(fake);
+        let g_loss = loss.generator(fake_logits);
+        let grads = GradientsParams::from_grads(g_loss.backward(), &self.generator);
+        self.generator = self.optim_g.step(self.config.lr_g, self.generator.clone(), grads);
+        self.step += 1;
+
+        StepStats { packed: Tensor::cat(vec![d_loss, g_loss.inner(), d_real, d_fake], 0), step: self.step }
+    }
+
+    /// Noise for D batch `index`: a pure function of the seed, so a resumed run draws the same.
+    fn noise_batch(&self, index: u64) -> Tensor<B, 2> {
+        let latent_dim = self.config.preset.generator().latent_dim;
+        let mut rng = latent::rng_for(self.config.seed, Stream::Noise, index);
+        let values = latent::normal(&mut rng, self.config.batch_size * latent_dim);
+        Tensor::from_data(TensorData::new(values, [self.config.batch_size, latent_dim]), &self.device)
+    }
+
+    /// The next batch of a per-epoch shuffle; an epoch's last partial batch is skipped.
+    fn next_real_batch(&mut self, data: &RealImages<B>) -> Tensor<B, 2> {
+        let batch = self.config.batch_size;
+        let batches_per_epoch = (data.count / batch).max(1) as u64;
+        let epoch = self.d_batches / batches_per_epoch;
+        let position = (self.d_batches % batches_per_epoch) as usize * batch;
+        if self.shuffled.as_ref().is_none_or(|(e, _)| *e != epoch) {
+            self.shuffled = Some((epoch, shuffled_indices(data.count, self.config.seed, epoch)));
+        }
+        let order = &self.shuffled.as_ref().expect("just set").1;
+        let indices: Vec<i32> =
+            (position..position + batch).map(|i| order[i % order.len()]).collect();
+        let indices = Tensor::from_data(TensorData::new(indices, [batch]), &self.device);
+        data.pixels.clone().select(0, indices)
+    }
+}
+
+fn shuffled_indices(count: usize, seed: u64, epoch: u64) -> Vec<i32> {
+    use rand::seq::SliceRandom;
+    let mut order: Vec<i32> = (0..count as i32).collect();
+    order.shuffle(&mut latent::rng_for(seed, Stream::Shuffle, epoch));
+    order
+}

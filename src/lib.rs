@@ -1,0 +1,9 @@
+//! ganimate: train a GAN on MNIST live, watch it learn, walk its latent space.
+//!
+//! The library holds everything; `main.rs` only calls [`cli::run`].
+
+pub mod backend;
+pub mod cli;
+pub mod data;
+pub mod fsutil;
+pub mod gan;
