@@ -167,3 +167,74 @@ fn fetch_verified(
         (Err(err), None) => Err(FetchError::Write(err)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::BufRead;
+    use std::net::TcpListener;
+
+    /// Serves `body` once over HTTP on loopback and returns the URL.
+    fn serve_once(body: Vec<u8>) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/file", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap() > 2 {
+                line.clear();
+            }
+            let mut stream = stream;
+            write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).unwrap();
+            stream.write_all(&body).unwrap();
+        });
+        url
+    }
+
+    #[derive(Default)]
+    struct Recorder {
+        started: Vec<(String, Option<u64>)>,
+        bytes: u64,
+    }
+
+    impl Progress for Recorder {
+        fn start(&mut self, file: &str, total: Option<u64>) {
+            self.started.push((file.to_string(), total));
+        }
+        fn advance(&mut self, bytes: u64) {
+            self.bytes += bytes;
+        }
+        fn finish(&mut self) {}
+    }
+
+    fn agent() -> ureq::Agent {
+        ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(10))).build().into()
+    }
+
+    #[test]
+    fn verified_download_lands_atomically() {
+        let body = b"the published bytes".to_vec();
+        let file = RemoteFile { name: "labels.gz", md5: "" };
+        let md5 = format!("{:x}", Md5::digest(&body));
+        let file = RemoteFile { md5: Box::leak(md5.into_boxed_str()), ..file };
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("labels.gz");
+        let mut progress = Recorder::default();
+        assert!(fetch_verified(&agent(), &serve_once(body.clone()), &file, &dest, &mut progress).is_ok());
+        assert_eq!(std::fs::read(&dest).unwrap(), body);
+        assert_eq!(progress.started, vec![("labels.gz".to_string(), Some(body.len() as u64))]);
+        assert_eq!(progress.bytes, body.len() as u64);
+    }
+
+    #[test]
+    fn a_checksum_mismatch_leaves_nothing_behind() {
+        let file = RemoteFile { name: "images.gz", md5: "00000000000000000000000000000000" };
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("images.gz");
+        let result = fetch_verified(&agent(), &serve_once(b"tampered".to_vec()), &file, &dest, &mut Silent);
+        let Err(FetchError::Remote(reason)) = result else { panic!("expected a remote failure") };
+        assert!(reason.contains("checksum mismatch"), "{reason}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no partial file");
+    }
+}
