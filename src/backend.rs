@@ -28,8 +28,14 @@ impl Resolved {
     /// A short description for status lines, e.g. `gpu (NVIDIA H100)`.
     pub fn describe(&self) -> String {
         match self {
-            Resolved::Gpu { adapter, software: false } => format!("gpu ({adapter})"),
-            Resolved::Gpu { adapter, software: true } => format!("gpu ({adapter}, software adapter)"),
+            Resolved::Gpu {
+                adapter,
+                software: false,
+            } => format!("gpu ({adapter})"),
+            Resolved::Gpu {
+                adapter,
+                software: true,
+            } => format!("gpu ({adapter}, software adapter)"),
             Resolved::Cpu { .. } => "cpu (ndarray)".to_string(),
         }
     }

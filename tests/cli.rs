@@ -12,7 +12,10 @@ fn mnist_dir() -> PathBuf {
 
 fn ganimate(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ganimate"));
-    command.args(args).env_remove("GANIMATE_DATA").stdin(Stdio::null());
+    command
+        .args(args)
+        .env_remove("GANIMATE_DATA")
+        .stdin(Stdio::null());
     command
 }
 
@@ -27,8 +30,17 @@ fn stderr(output: &Output) -> String {
 fn train(out: &Path, extra: &[&str]) -> Output {
     let data = mnist_dir();
     let mut args = vec![
-        "train", "--data", data.to_str().unwrap(), "--backend", "cpu", "--preset", "course",
-        "--batch-size", "32", "--out", out.to_str().unwrap(),
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--backend",
+        "cpu",
+        "--preset",
+        "course",
+        "--batch-size",
+        "32",
+        "--out",
+        out.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
     run(&args)
@@ -39,8 +51,17 @@ fn usage_errors_exit_2() {
     let output = run(&["train", "--steps", "ten"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("invalid value 'ten'"));
-    assert_eq!(run(&["train", "--steps", "1", "--epochs", "1"]).status.code(), Some(2));
-    assert_eq!(run(&["sample", "--out", "x.png"]).status.code(), Some(2), "--checkpoint is required");
+    assert_eq!(
+        run(&["train", "--steps", "1", "--epochs", "1"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["sample", "--out", "x.png"]).status.code(),
+        Some(2),
+        "--checkpoint is required"
+    );
     assert_eq!(run(&["train", "--preset", "huge"]).status.code(), Some(2));
 }
 
@@ -50,37 +71,91 @@ fn runtime_errors_exit_1_with_a_message() {
     let bad = dir.path().join("train-images-idx3-ubyte.gz");
     std::fs::write(&bad, b"\x1f\x8b\x08\x00garbage").unwrap();
     let output = run(&[
-        "train", "--data", dir.path().to_str().unwrap(), "--backend", "cpu", "--out",
+        "train",
+        "--data",
+        dir.path().to_str().unwrap(),
+        "--backend",
+        "cpu",
+        "--out",
         dir.path().join("run").to_str().unwrap(),
     ]);
     assert_eq!(output.status.code(), Some(1));
     let message = stderr(&output);
-    assert!(message.contains("error: ") && message.contains(bad.to_str().unwrap()), "{message}");
+    assert!(
+        message.contains("error: ") && message.contains(bad.to_str().unwrap()),
+        "{message}"
+    );
     assert!(message.contains("corrupt gzip stream"), "{message}");
     assert!(!message.contains("panicked"), "{message}");
 
-    let output = run(&["sample", "--checkpoint", dir.path().to_str().unwrap(), "--out", "x.png"]);
+    let output = run(&[
+        "sample",
+        "--checkpoint",
+        dir.path().to_str().unwrap(),
+        "--out",
+        "x.png",
+    ]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("not a ganimate checkpoint"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("not a ganimate checkpoint"),
+        "{}",
+        stderr(&output)
+    );
 
-    let output = run(&["train", "--data", "/nonexistent/mnist", "--backend", "cpu", "--out", "/tmp/never"]);
+    let output = run(&[
+        "train",
+        "--data",
+        "/nonexistent/mnist",
+        "--backend",
+        "cpu",
+        "--out",
+        "/tmp/never",
+    ]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("/nonexistent/mnist: folder not found"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("/nonexistent/mnist: folder not found"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
 fn train_then_sample_png_and_idx() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");
-    let output = train(&out, &["--steps", "30", "--sample-every", "10", "--save-every", "20"]);
+    let output = train(
+        &out,
+        &[
+            "--steps",
+            "30",
+            "--sample-every",
+            "10",
+            "--save-every",
+            "20",
+        ],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     for step in [0, 10, 20, 30] {
-        assert!(out.join(format!("samples/step-{step:08}.png")).is_file(), "frame at step {step}");
+        assert!(
+            out.join(format!("samples/step-{step:08}.png")).is_file(),
+            "frame at step {step}"
+        );
     }
-    assert_eq!(std::fs::read_to_string(out.join("latest")).unwrap().trim(), "ckpt-00000030");
+    assert_eq!(
+        std::fs::read_to_string(out.join("latest")).unwrap().trim(),
+        "ckpt-00000030"
+    );
 
     let grid = dir.path().join("grid.png");
-    let output = run(&["sample", "--checkpoint", out.to_str().unwrap(), "--n", "16", "--out", grid.to_str().unwrap()]);
+    let output = run(&[
+        "sample",
+        "--checkpoint",
+        out.to_str().unwrap(),
+        "--n",
+        "16",
+        "--out",
+        grid.to_str().unwrap(),
+    ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&grid).unwrap()));
     let info = decoder.read_info().unwrap().info().clone();
@@ -90,7 +165,14 @@ fn train_then_sample_png_and_idx() {
     let sample_idx = |name: &str, seed: &str| {
         let path = dir.path().join(name);
         let output = run(&[
-            "sample", "--checkpoint", out.to_str().unwrap(), "--n", "100", "--seed", seed, "--out",
+            "sample",
+            "--checkpoint",
+            out.to_str().unwrap(),
+            "--n",
+            "100",
+            "--seed",
+            seed,
+            "--out",
             path.to_str().unwrap(),
         ]);
         assert!(output.status.success(), "{}", stderr(&output));
@@ -101,7 +183,13 @@ fn train_then_sample_png_and_idx() {
     assert!(images == sample_idx("b.idx", "7"));
     assert!(images != sample_idx("c.idx", "8"));
 
-    let output = run(&["sample", "--checkpoint", out.to_str().unwrap(), "--out", dir.path().join("x.jpg").to_str().unwrap()]);
+    let output = run(&[
+        "sample",
+        "--checkpoint",
+        out.to_str().unwrap(),
+        "--out",
+        dir.path().join("x.jpg").to_str().unwrap(),
+    ]);
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("unknown output format"));
     assert!(!dir.path().join("x.jpg").exists());
@@ -109,10 +197,18 @@ fn train_then_sample_png_and_idx() {
     // An existing run is never overwritten by accident.
     let output = train(&out, &["--steps", "40"]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("pass --resume"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("pass --resume"),
+        "{}",
+        stderr(&output)
+    );
     let output = train(&out, &["--steps", "40", "--resume", "--seed", "7"]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("--seed 7: the checkpoint was trained with 42"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("--seed 7: the checkpoint was trained with 42"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -121,9 +217,20 @@ fn resume_matches_an_unbroken_run() {
     let (whole, split) = (dir.path().join("whole"), dir.path().join("split"));
     // LSGAN is bit-reproducible on the CPU backend (see tests/training.rs).
     let lsgan = ["--loss", "lsgan", "--sample-every", "0"];
-    assert!(train(&whole, &[&lsgan[..], &["--steps", "60"]].concat()).status.success());
-    assert!(train(&split, &[&lsgan[..], &["--steps", "30"]].concat()).status.success());
-    let output = train(&split, &["--steps", "60", "--sample-every", "0", "--resume"]);
+    assert!(
+        train(&whole, &[&lsgan[..], &["--steps", "60"]].concat())
+            .status
+            .success()
+    );
+    assert!(
+        train(&split, &[&lsgan[..], &["--steps", "30"]].concat())
+            .status
+            .success()
+    );
+    let output = train(
+        &split,
+        &["--steps", "60", "--sample-every", "0", "--resume"],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stderr(&output).contains("resuming"));
 
@@ -133,19 +240,45 @@ fn resume_matches_an_unbroken_run() {
         assert!(output.status.success(), "{}", stderr(&output));
         std::fs::read(path).unwrap()
     };
-    assert!(sample(&whole, "whole.idx") == sample(&split, "split.idx"), "the digits differ");
+    assert!(
+        sample(&whole, "whole.idx") == sample(&split, "split.idx"),
+        "the digits differ"
+    );
 }
 
 fn run_sample(checkpoint: &Path, out: &Path) -> Output {
-    run(&["sample", "--checkpoint", checkpoint.to_str().unwrap(), "--n", "64", "--out", out.to_str().unwrap()])
+    run(&[
+        "sample",
+        "--checkpoint",
+        checkpoint.to_str().unwrap(),
+        "--n",
+        "64",
+        "--out",
+        out.to_str().unwrap(),
+    ])
 }
 
 /// Starts a long training run that saves after every step.
 fn spawn_long_run(out: &Path) -> std::process::Child {
     let data = mnist_dir();
     ganimate(&[
-        "train", "--data", data.to_str().unwrap(), "--backend", "cpu", "--preset", "course", "--batch-size", "16",
-        "--steps", "1000000", "--save-every", "1", "--sample-every", "0", "--out", out.to_str().unwrap(),
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--backend",
+        "cpu",
+        "--preset",
+        "course",
+        "--batch-size",
+        "16",
+        "--steps",
+        "1000000",
+        "--save-every",
+        "1",
+        "--sample-every",
+        "0",
+        "--out",
+        out.to_str().unwrap(),
     ])
     .stderr(Stdio::piped())
     .spawn()
@@ -173,7 +306,11 @@ fn a_killed_run_leaves_a_loadable_checkpoint() {
         child.kill().unwrap(); // SIGKILL: no chance to clean up
         child.wait().unwrap();
         let output = run_sample(&out, &dir.path().join(format!("after-kill{attempt}.png")));
-        assert!(output.status.success(), "attempt {attempt}: {}", stderr(&output));
+        assert!(
+            output.status.success(),
+            "attempt {attempt}: {}",
+            stderr(&output)
+        );
     }
 }
 
@@ -184,13 +321,27 @@ fn ctrl_c_saves_a_checkpoint_and_exits_130() {
     let child = spawn_long_run(&out);
     wait_for_checkpoint(&out);
     std::thread::sleep(Duration::from_millis(300));
-    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
     let message = stderr(&output);
-    assert!(message.contains("interrupted at step") && message.contains("--resume"), "{message}");
-    let step: u64 = message.split("interrupted at step ").nth(1).unwrap().split(':').next().unwrap().parse().unwrap();
+    assert!(
+        message.contains("interrupted at step") && message.contains("--resume"),
+        "{message}"
+    );
+    let step: u64 = message
+        .split("interrupted at step ")
+        .nth(1)
+        .unwrap()
+        .split(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert_eq!(
         std::fs::read_to_string(out.join("latest")).unwrap().trim(),
         format!("ckpt-{step:08}"),

@@ -32,7 +32,10 @@ fn image_error(bytes: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "images.idx", bytes);
     let message = idx::read_images(&path).unwrap_err().to_string();
-    assert!(message.starts_with(&path.display().to_string()), "names the file: {message}");
+    assert!(
+        message.starts_with(&path.display().to_string()),
+        "names the file: {message}"
+    );
     message
 }
 
@@ -40,7 +43,12 @@ fn image_error(bytes: &[u8]) -> String {
 fn missing_and_empty_files() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nope.gz");
-    assert!(idx::read_images(&missing).unwrap_err().to_string().contains("file not found"));
+    assert!(
+        idx::read_images(&missing)
+            .unwrap_err()
+            .to_string()
+            .contains("file not found")
+    );
     assert!(image_error(b"").contains("file is empty"));
 }
 
@@ -55,14 +63,20 @@ fn neither_gzip_nor_idx() {
 fn wrong_magic() {
     let labels = idx_bytes(LABELS_MAGIC, &[1], &[3]);
     let message = image_error(&labels);
-    assert!(message.contains("wrong magic number 2049") && message.contains("2051"), "{message}");
+    assert!(
+        message.contains("wrong magic number 2049") && message.contains("2051"),
+        "{message}"
+    );
 }
 
 #[test]
 fn truncated_payload_and_header() {
     let short = idx_bytes(IMAGES_MAGIC, &[2, 28, 28], &vec![0; 28 * 28 + 5]);
     let message = image_error(&short);
-    assert!(message.contains("truncated") && message.contains("1568"), "{message}");
+    assert!(
+        message.contains("truncated") && message.contains("1568"),
+        "{message}"
+    );
     let header_only = &idx_bytes(IMAGES_MAGIC, &[2, 28, 28], &[])[..9];
     assert!(image_error(header_only).contains("truncated header"));
 }
@@ -78,7 +92,13 @@ fn header_dimensions_that_overflow_or_mismatch() {
 
 #[test]
 fn gzip_stream_corrupt_midway() {
-    let images = idx_bytes(IMAGES_MAGIC, &[50, 28, 28], &(0..50 * 784).map(|i| (i * 7 % 251) as u8).collect::<Vec<_>>());
+    let images = idx_bytes(
+        IMAGES_MAGIC,
+        &[50, 28, 28],
+        &(0..50 * 784)
+            .map(|i| (i * 7 % 251) as u8)
+            .collect::<Vec<_>>(),
+    );
     let mut compressed = gzip(&images);
     let middle = compressed.len() / 2;
     compressed.truncate(middle);
@@ -94,42 +114,86 @@ fn gzip_stream_corrupt_midway() {
 #[test]
 fn image_and_label_counts_must_match() {
     let dir = tempfile::tempdir().unwrap();
-    let images = write(dir.path(), "i.gz", &gzip(&idx_bytes(IMAGES_MAGIC, &[3, 28, 28], &[0; 3 * 784])));
+    let images = write(
+        dir.path(),
+        "i.gz",
+        &gzip(&idx_bytes(IMAGES_MAGIC, &[3, 28, 28], &[0; 3 * 784])),
+    );
     let labels = write(dir.path(), "l", &idx_bytes(LABELS_MAGIC, &[2], &[1, 2]));
-    let message = Dataset::load_files(DatasetKind::Mnist, Split::Train, &images, &labels).unwrap_err().to_string();
+    let message = Dataset::load_files(DatasetKind::Mnist, Split::Train, &images, &labels)
+        .unwrap_err()
+        .to_string();
     assert!(message.contains("2 labels for 3 images"), "{message}");
     assert!(message.starts_with(&labels.display().to_string()));
 
-    let small = write(dir.path(), "s", &idx_bytes(IMAGES_MAGIC, &[1, 2, 2], &[0; 4]));
-    let message = Dataset::load_files(DatasetKind::Mnist, Split::Train, &small, &labels).unwrap_err().to_string();
+    let small = write(
+        dir.path(),
+        "s",
+        &idx_bytes(IMAGES_MAGIC, &[1, 2, 2], &[0; 4]),
+    );
+    let message = Dataset::load_files(DatasetKind::Mnist, Split::Train, &small, &labels)
+        .unwrap_err()
+        .to_string();
     assert!(message.contains("ganimate needs 28×28"), "{message}");
 }
 
 #[test]
 fn data_folder_lookup() {
     let dir = tempfile::tempdir().unwrap();
-    let request = DataRequest { kind: DatasetKind::Mnist, explicit_dir: Some(dir.path()), allow_download: true };
+    let request = DataRequest {
+        kind: DatasetKind::Mnist,
+        explicit_dir: Some(dir.path()),
+        allow_download: true,
+    };
     let err = source::load(&request, &mut download::Silent).unwrap_err();
     assert!(matches!(err, DataError::NoFiles { .. }), "{err}");
     assert!(err.to_string().contains("train-images-idx3-ubyte.gz"));
 
     // The test split is used when there is no training split; raw (not gz) files are fine.
-    write(dir.path(), "t10k-images-idx3-ubyte", &idx_bytes(IMAGES_MAGIC, &[2, 28, 28], &[9; 2 * 784]));
-    let err = source::load(&request, &mut download::Silent).unwrap_err().to_string();
-    assert!(err.contains("t10k-labels-idx1-ubyte") && err.contains("file not found"), "{err}");
-    write(dir.path(), "t10k-labels-idx1-ubyte.gz", &gzip(&idx_bytes(LABELS_MAGIC, &[2], &[4, 2])));
+    write(
+        dir.path(),
+        "t10k-images-idx3-ubyte",
+        &idx_bytes(IMAGES_MAGIC, &[2, 28, 28], &[9; 2 * 784]),
+    );
+    let err = source::load(&request, &mut download::Silent)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("t10k-labels-idx1-ubyte") && err.contains("file not found"),
+        "{err}"
+    );
+    write(
+        dir.path(),
+        "t10k-labels-idx1-ubyte.gz",
+        &gzip(&idx_bytes(LABELS_MAGIC, &[2], &[4, 2])),
+    );
     let (_, dataset) = source::load(&request, &mut download::Silent).unwrap();
-    assert_eq!((dataset.split, dataset.len(), dataset.labels.clone()), (Split::Test, 2, vec![4, 2]));
+    assert_eq!(
+        (dataset.split, dataset.len(), dataset.labels.clone()),
+        (Split::Test, 2, vec![4, 2])
+    );
 
     let missing = dir.path().join("absent");
-    let request = DataRequest { explicit_dir: Some(&missing), ..request };
-    assert!(source::load(&request, &mut download::Silent).unwrap_err().to_string().contains("folder not found"));
+    let request = DataRequest {
+        explicit_dir: Some(&missing),
+        ..request
+    };
+    assert!(
+        source::load(&request, &mut download::Silent)
+            .unwrap_err()
+            .to_string()
+            .contains("folder not found")
+    );
 }
 
 #[test]
 fn reads_the_real_mnist_test_split() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mnist");
-    let request = DataRequest { kind: DatasetKind::Mnist, explicit_dir: Some(&dir), allow_download: false };
+    let request = DataRequest {
+        kind: DatasetKind::Mnist,
+        explicit_dir: Some(&dir),
+        allow_download: false,
+    };
     let (_, dataset) = source::load(&request, &mut download::Silent).unwrap();
     assert_eq!(dataset.len(), 10_000);
     assert_eq!(&dataset.labels[..5], &[7, 2, 1, 0, 4]);

@@ -12,8 +12,15 @@ type Inner = burn::backend::NdArray;
 
 fn mnist() -> Vec<f32> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mnist");
-    let request = DataRequest { kind: DatasetKind::Mnist, explicit_dir: Some(&dir), allow_download: false };
-    source::load(&request, &mut download::Silent).unwrap().1.normalized_pixels()
+    let request = DataRequest {
+        kind: DatasetKind::Mnist,
+        explicit_dir: Some(&dir),
+        allow_download: false,
+    };
+    source::load(&request, &mut download::Silent)
+        .unwrap()
+        .1
+        .normalized_pixels()
 }
 
 fn outputs(trainer: &Trainer<CpuBackend>) -> (Vec<f32>, Vec<f32>) {
@@ -22,7 +29,10 @@ fn outputs(trainer: &Trainer<CpuBackend>) -> (Vec<f32>, Vec<f32>) {
     let z = Tensor::<Inner, 2>::from_data(TensorData::new(noise, [16, 100]), &device);
     let images = trainer.generator().forward(z);
     let verdicts = trainer.discriminator().forward(images.clone());
-    (images.into_data().to_vec().unwrap(), verdicts.into_data().to_vec().unwrap())
+    (
+        images.into_data().to_vec().unwrap(),
+        verdicts.into_data().to_vec().unwrap(),
+    )
 }
 
 fn mean(values: &[f32]) -> f32 {
@@ -35,7 +45,10 @@ fn a_short_run_learns() {
     let pixels = mnist();
     let real_mean = mean(&pixels);
     let data = RealImages::<CpuBackend>::new(pixels, &device);
-    let config = TrainConfig { preset: Preset::Course, ..TrainConfig::default() };
+    let config = TrainConfig {
+        preset: Preset::Course,
+        ..TrainConfig::default()
+    };
     let mut trainer = Trainer::<CpuBackend>::new(config, &device);
     let (initial, _) = outputs(&trainer);
 
@@ -46,19 +59,37 @@ fn a_short_run_learns() {
         separations.push(values.d_real - values.d_fake);
     }
     // Untrained, D cannot tell real from fake; it soon can: D(x) rises above D(G(z)).
-    assert!(separations[0].abs() < 0.05, "first step D(x) − D(G(z)) = {}", separations[0]);
+    assert!(
+        separations[0].abs() < 0.05,
+        "first step D(x) − D(G(z)) = {}",
+        separations[0]
+    );
     let widest = separations[..60].iter().cloned().fold(f32::MIN, f32::max);
-    assert!(widest > 0.15, "widest D(x) − D(G(z)) in 60 steps = {widest}");
+    assert!(
+        widest > 0.15,
+        "widest D(x) − D(G(z)) in 60 steps = {widest}"
+    );
     let later = mean(&separations[10..]);
     assert!(later > 0.02, "mean D(x) − D(G(z)) after step 10 = {later}");
 
     // G moves away from its initial noise towards the data: MNIST is mostly black background,
     // so the mean pixel of the fakes must approach the real mean (≈ −0.74).
     let (trained, _) = outputs(&trainer);
-    let moved = initial.iter().zip(&trained).map(|(a, b)| (a - b).abs()).sum::<f32>() / initial.len() as f32;
+    let moved = initial
+        .iter()
+        .zip(&trained)
+        .map(|(a, b)| (a - b).abs())
+        .sum::<f32>()
+        / initial.len() as f32;
     assert!(moved > 0.3, "mean pixel change {moved}");
-    let (before, after) = ((mean(&initial) - real_mean).abs(), (mean(&trained) - real_mean).abs());
-    assert!(after < before / 3.0, "distance to the real mean pixel: {before} → {after}");
+    let (before, after) = (
+        (mean(&initial) - real_mean).abs(),
+        (mean(&trained) - real_mean).abs(),
+    );
+    assert!(
+        after < before / 3.0,
+        "distance to the real mean pixel: {before} → {after}"
+    );
 }
 
 #[test]
@@ -67,7 +98,12 @@ fn resuming_gives_the_same_weights_as_an_unbroken_run() {
     let data = RealImages::<CpuBackend>::new(mnist(), &device);
     // LSGAN: burn-ndarray's log-sigmoid path (BCE losses) differs in the last bits between
     // identical runs, which would blur what this test checks: the resume logic itself.
-    let config = TrainConfig { loss: LossKind::Lsgan, d_steps: 2, batch_size: 32, ..TrainConfig::default() };
+    let config = TrainConfig {
+        loss: LossKind::Lsgan,
+        d_steps: 2,
+        batch_size: 32,
+        ..TrainConfig::default()
+    };
 
     let mut unbroken = Trainer::<CpuBackend>::new(config.clone(), &device);
     for _ in 0..40 {
@@ -86,13 +122,24 @@ fn resuming_gives_the_same_weights_as_an_unbroken_run() {
     for _ in 0..20 {
         resumed.step(&data);
     }
-    assert!(outputs(&resumed) == outputs(&unbroken), "G and D outputs must match bit for bit");
+    assert!(
+        outputs(&resumed) == outputs(&unbroken),
+        "G and D outputs must match bit for bit"
+    );
 }
 
 #[test]
 fn same_seed_same_networks_other_seed_other_networks() {
     let device = Default::default();
-    let make = |seed| Trainer::<CpuBackend>::new(TrainConfig { seed, ..TrainConfig::default() }, &device);
+    let make = |seed| {
+        Trainer::<CpuBackend>::new(
+            TrainConfig {
+                seed,
+                ..TrainConfig::default()
+            },
+            &device,
+        )
+    };
     assert!(outputs(&make(5)) == outputs(&make(5)));
     assert!(outputs(&make(5)).0 != outputs(&make(6)).0);
 }
@@ -120,8 +167,10 @@ fn checkpoints_survive_interrupted_saves_and_report_damage() {
         trainer.step(&data);
         checkpoint::save(&trainer, run).unwrap();
     }
-    let mut names: Vec<String> =
-        std::fs::read_dir(run).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut names: Vec<String> = std::fs::read_dir(run)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     names.sort();
     assert_eq!(names, ["ckpt-00000003", "ckpt-00000004", "latest"]);
     assert!(!good.exists());
@@ -133,22 +182,35 @@ fn checkpoints_survive_interrupted_saves_and_report_damage() {
     let middle = bytes.len() / 2;
     bytes[middle] ^= 1;
     std::fs::write(&generator, &bytes).unwrap();
-    let err = checkpoint::load_generator::<Inner>(run, &device).unwrap_err().to_string();
-    assert!(err.contains("generator.mpk") && err.contains("damaged"), "{err}");
+    let err = checkpoint::load_generator::<Inner>(run, &device)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("generator.mpk") && err.contains("damaged"),
+        "{err}"
+    );
 
     // Files of one architecture under a manifest naming another are refused.
     let older = run.join("ckpt-00000003");
     let manifest = std::fs::read_to_string(older.join("manifest.json")).unwrap();
-    std::fs::write(older.join("manifest.json"), manifest.replace("\"stable\"", "\"course\"")).unwrap();
+    std::fs::write(
+        older.join("manifest.json"),
+        manifest.replace("\"stable\"", "\"course\""),
+    )
+    .unwrap();
     let Err(err) = checkpoint::load_trainer::<CpuBackend>(&older, &device) else {
         panic!("a checkpoint with another architecture loaded");
     };
     let err = err.to_string();
     assert!(err.contains("another architecture"), "{err}");
 
-    let err = checkpoint::load_generator::<Inner>(dir.path().join("nowhere").as_path(), &device).unwrap_err();
+    let err = checkpoint::load_generator::<Inner>(dir.path().join("nowhere").as_path(), &device)
+        .unwrap_err();
     assert!(err.to_string().contains("no such file"), "{err}");
     let empty = tempfile::tempdir().unwrap();
     let err = checkpoint::load_generator::<Inner>(empty.path(), &device).unwrap_err();
-    assert!(err.to_string().contains("not a ganimate checkpoint"), "{err}");
+    assert!(
+        err.to_string().contains("not a ganimate checkpoint"),
+        "{err}"
+    );
 }

@@ -39,16 +39,23 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     let dataset = super::load_dataset(&args.data)?;
     let pixels = dataset.normalized_pixels();
-    println!("{:<8} {:<28} {:>10} {:>12} {:>10}", "preset", "backend", "steps/s", "samples/s", "ms/step");
+    println!(
+        "{:<8} {:<28} {:>10} {:>12} {:>10}",
+        "preset", "backend", "steps/s", "samples/s", "ms/step"
+    );
     for preset in [Preset::Course, Preset::Stable] {
         if args.backend != BenchBackends::Gpu {
             measure::<CpuBackend>(&args, preset, &pixels, "cpu (ndarray)", &Default::default());
         }
         if args.backend != BenchBackends::Cpu {
             match crate::backend::resolve(crate::backend::BackendChoice::Gpu) {
-                resolved @ Resolved::Gpu { .. } => {
-                    measure::<GpuBackend>(&args, preset, &pixels, &resolved.describe(), &Default::default())
-                }
+                resolved @ Resolved::Gpu { .. } => measure::<GpuBackend>(
+                    &args,
+                    preset,
+                    &pixels,
+                    &resolved.describe(),
+                    &Default::default(),
+                ),
                 Resolved::Cpu { reason } => {
                     println!("{:<8} {:<28} {}", preset, "gpu", reason.unwrap_or_default())
                 }
@@ -58,8 +65,18 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn measure<B: AutodiffBackend>(args: &BenchArgs, preset: Preset, pixels: &[f32], label: &str, device: &B::Device) {
-    let config = TrainConfig { preset, batch_size: args.batch_size, ..TrainConfig::default() };
+fn measure<B: AutodiffBackend>(
+    args: &BenchArgs,
+    preset: Preset,
+    pixels: &[f32],
+    label: &str,
+    device: &B::Device,
+) {
+    let config = TrainConfig {
+        preset,
+        batch_size: args.batch_size,
+        ..TrainConfig::default()
+    };
     let data = RealImages::<B>::new(pixels.to_vec(), device);
     let mut trainer = Trainer::<B>::new(config, device);
     for _ in 0..WARMUP_STEPS {

@@ -15,7 +15,11 @@ use crate::backend::BackendChoice;
 use crate::data::DatasetKind;
 
 #[derive(Parser)]
-#[command(name = "ganimate", version, about = "Train a GAN on MNIST live, watch it learn, walk its latent space")]
+#[command(
+    name = "ganimate",
+    version,
+    about = "Train a GAN on MNIST live, watch it learn, walk its latent space"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -76,7 +80,10 @@ pub fn run() -> ExitCode {
 /// Resolves `--backend`, telling the user once when a GPU request falls back to the CPU.
 fn resolve_backend(choice: BackendChoice) -> crate::backend::Resolved {
     let resolved = crate::backend::resolve(choice);
-    if let crate::backend::Resolved::Cpu { reason: Some(reason) } = &resolved {
+    if let crate::backend::Resolved::Cpu {
+        reason: Some(reason),
+    } = &resolved
+    {
         eprintln!("warning: {reason}");
     }
     resolved

@@ -15,9 +15,11 @@ impl crate::data::download::Progress for DownloadBar {
             None => ProgressBar::no_length(),
         };
         bar.set_style(
-            ProgressStyle::with_template("{msg:30} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}")
-                .expect("valid template")
-                .progress_chars("=> "),
+            ProgressStyle::with_template(
+                "{msg:30} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
         );
         bar.set_message(format!("downloading {file}"));
         self.bar = Some(bar);

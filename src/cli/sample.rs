@@ -8,7 +8,7 @@ use burn::prelude::Backend;
 use clap::Args;
 
 use crate::backend::BackendChoice;
-use crate::data::{grid, idx};
+use crate::data::{IMAGE_SIDE, Images, grid, idx};
 use crate::gan::{checkpoint, sample};
 
 #[derive(Args)]
@@ -37,10 +37,18 @@ enum Format {
 }
 
 fn format_of(path: &Path) -> anyhow::Result<Format> {
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("png") => Ok(Format::Png),
         Some("idx") => Ok(Format::Idx),
-        _ => bail!("{}: unknown output format: use a .png (grid) or .idx (IDX3 images) file name", path.display()),
+        _ => bail!(
+            "{}: unknown output format: use a .png (grid) or .idx (IDX3 images) file name",
+            path.display()
+        ),
     }
 }
 
@@ -50,24 +58,40 @@ pub fn run(args: SampleArgs) -> anyhow::Result<()> {
         bail!("--n must be between 1 and 1000000, got {}", args.n);
     }
     match super::resolve_backend(args.backend) {
-        crate::backend::Resolved::Gpu { .. } => generate::<Wgpu>(&args, format, &Default::default()),
-        crate::backend::Resolved::Cpu { .. } => generate::<NdArray>(&args, format, &Default::default()),
+        crate::backend::Resolved::Gpu { .. } => {
+            generate::<Wgpu>(&args, format, &Default::default())
+        }
+        crate::backend::Resolved::Cpu { .. } => {
+            generate::<NdArray>(&args, format, &Default::default())
+        }
     }
 }
 
-fn generate<B: Backend>(args: &SampleArgs, format: Format, device: &B::Device) -> anyhow::Result<()> {
+fn generate<B: Backend>(
+    args: &SampleArgs,
+    format: Format,
+    device: &B::Device,
+) -> anyhow::Result<()> {
     let (generator, manifest) = checkpoint::load_generator::<B>(&args.checkpoint, device)?;
     let seed = args.seed.unwrap_or(manifest.config.seed);
     let noise = sample::fixed_noise(seed, args.n, generator.latent_dim());
     // Generate in chunks so a large --n never needs one huge device buffer.
-    let mut images = crate::data::Images { count: 0, rows: crate::data::IMAGE_SIDE, cols: crate::data::IMAGE_SIDE, pixels: Vec::new() };
+    let mut images = Images {
+        count: 0,
+        rows: IMAGE_SIDE,
+        cols: IMAGE_SIDE,
+        pixels: Vec::new(),
+    };
     for chunk in noise.chunks(1024 * generator.latent_dim()) {
         let part = sample::generate(&generator, chunk, device);
         images.count += part.count;
         images.pixels.extend(part.pixels);
     }
     let written = match format {
-        Format::Png => grid::write_png(&args.out, &grid::tile(&images, grid::columns_for(images.count), 2)),
+        Format::Png => grid::write_png(
+            &args.out,
+            &grid::tile(&images, grid::columns_for(images.count), 2),
+        ),
         Format::Idx => idx::write_images(&args.out, &images),
     };
     written.with_context(|| format!("cannot write {}", args.out.display()))?;

@@ -12,7 +12,9 @@ use clap::Args;
 use super::{DataArgs, Outcome};
 use crate::backend::{BackendChoice, CpuBackend, GpuBackend, Resolved};
 use crate::data::{Dataset, grid};
-use crate::gan::{LossKind, Preset, RealImages, StepValues, TrainConfig, Trainer, checkpoint, sample};
+use crate::gan::{
+    LossKind, Preset, RealImages, StepValues, TrainConfig, Trainer, checkpoint, sample,
+};
 
 #[derive(Args)]
 pub struct TrainArgs {
@@ -79,7 +81,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<Outcome> {
     }
     let resuming = checkpoint::exists(&args.out);
     if args.resume && !resuming {
-        bail!("--resume: {} holds no checkpoint to continue", args.out.display());
+        bail!(
+            "--resume: {} holds no checkpoint to continue",
+            args.out.display()
+        );
     }
     if !args.resume && resuming {
         bail!(
@@ -89,7 +94,14 @@ pub fn run(args: TrainArgs) -> anyhow::Result<Outcome> {
     }
     match super::resolve_backend(args.backend) {
         Resolved::Gpu { adapter, software } => {
-            eprintln!("backend: gpu ({adapter}{})", if software { ", software adapter: slow" } else { "" });
+            eprintln!(
+                "backend: gpu ({adapter}{})",
+                if software {
+                    ", software adapter: slow"
+                } else {
+                    ""
+                }
+            );
             train::<GpuBackend>(&args, &Default::default())
         }
         Resolved::Cpu { .. } => {
@@ -118,11 +130,31 @@ fn config_for(args: &TrainArgs, resumed: Option<&TrainConfig>) -> anyhow::Result
         return Ok(config);
     };
     let fixed = [
-        ("--preset", args.preset.map(|p| p.to_string()), saved.preset.to_string()),
-        ("--loss", args.loss.map(|l| l.to_string()), saved.loss.to_string()),
-        ("--batch-size", args.batch_size.map(|b| b.to_string()), saved.batch_size.to_string()),
-        ("--seed", args.seed.map(|s| s.to_string()), saved.seed.to_string()),
-        ("--dataset", Some(args.data.dataset.to_string()), saved.dataset.to_string()),
+        (
+            "--preset",
+            args.preset.map(|p| p.to_string()),
+            saved.preset.to_string(),
+        ),
+        (
+            "--loss",
+            args.loss.map(|l| l.to_string()),
+            saved.loss.to_string(),
+        ),
+        (
+            "--batch-size",
+            args.batch_size.map(|b| b.to_string()),
+            saved.batch_size.to_string(),
+        ),
+        (
+            "--seed",
+            args.seed.map(|s| s.to_string()),
+            saved.seed.to_string(),
+        ),
+        (
+            "--dataset",
+            Some(args.data.dataset.to_string()),
+            saved.dataset.to_string(),
+        ),
     ];
     for (flag, given, was) in fixed {
         if let Some(given) = given
@@ -154,18 +186,24 @@ fn target_steps(args: &TrainArgs, config: &TrainConfig, dataset: &Dataset) -> u6
 
 fn train<B: AutodiffBackend>(args: &TrainArgs, device: &B::Device) -> anyhow::Result<Outcome> {
     let mut trainer = if args.resume {
-        let trainer = checkpoint::load_trainer::<B>(&args.out, device)?;
+        let mut trainer = checkpoint::load_trainer::<B>(&args.out, device)?;
         let config = config_for(args, Some(trainer.config()))?;
-        let mut trainer = trainer;
         trainer.set_learning_rates(config.lr_g, config.lr_d);
         trainer.set_d_steps(config.d_steps);
-        eprintln!("resuming {} at step {}", args.out.display(), trainer.step_count());
+        eprintln!(
+            "resuming {} at step {}",
+            args.out.display(),
+            trainer.step_count()
+        );
         trainer
     } else {
         Trainer::<B>::new(config_for(args, None)?, device)
     };
     let config = trainer.config().clone();
-    let dataset = super::load_dataset(&DataArgs { dataset: config.dataset, ..args.data.clone() })?;
+    let dataset = super::load_dataset(&DataArgs {
+        dataset: config.dataset,
+        ..args.data.clone()
+    })?;
     if dataset.len() < config.batch_size {
         bail!(
             "{}: {} images, fewer than one batch of {}",
@@ -177,7 +215,11 @@ fn train<B: AutodiffBackend>(args: &TrainArgs, device: &B::Device) -> anyhow::Re
     let target = target_steps(args, &config, &dataset);
     let data = RealImages::<B>::new(dataset.normalized_pixels(), device);
     let frames_dir = args.out.join("samples");
-    let fixed_noise = sample::fixed_noise(config.seed, FRAME_DIGITS, config.preset.generator().latent_dim);
+    let fixed_noise = sample::fixed_noise(
+        config.seed,
+        FRAME_DIGITS,
+        config.preset.generator().latent_dim,
+    );
 
     let interrupted = Arc::new(AtomicBool::new(false));
     {
@@ -201,8 +243,11 @@ fn train<B: AutodiffBackend>(args: &TrainArgs, device: &B::Device) -> anyhow::Re
     let write_frame = |trainer: &Trainer<B>| -> anyhow::Result<()> {
         let images = sample::generate(&trainer.generator(), &fixed_noise, device);
         let path = frames_dir.join(format!("step-{:08}.png", trainer.step_count()));
-        grid::write_png(&path, &grid::tile(&images, grid::columns_for(images.count), 2))
-            .with_context(|| format!("cannot write {}", path.display()))
+        grid::write_png(
+            &path,
+            &grid::tile(&images, grid::columns_for(images.count), 2),
+        )
+        .with_context(|| format!("cannot write {}", path.display()))
     };
     if args.sample_every > 0 && start_step == 0 {
         write_frame(&trainer)?;
@@ -225,7 +270,8 @@ fn train<B: AutodiffBackend>(args: &TrainArgs, device: &B::Device) -> anyhow::Re
         bar.set_position(step);
         if step % STATS_EVERY == 0 || step == target {
             let values = stats.read();
-            let samples = (step - start_step) * (config.batch_size * trainer.config().d_steps) as u64;
+            let samples =
+                (step - start_step) * (config.batch_size * trainer.config().d_steps) as u64;
             let rate = samples as f64 / started.elapsed().as_secs_f64().max(1e-9);
             bar.set_message(format!(
                 "epoch {:.2} · D {:.3} · G {:.3} · D(x) {:.2} · D(G(z)) {:.2} · {rate:.0} samples/s",

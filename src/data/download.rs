@@ -16,17 +16,41 @@ struct RemoteFile {
 }
 
 const MNIST_FILES: [RemoteFile; 4] = [
-    RemoteFile { name: "train-images-idx3-ubyte.gz", md5: "f68b3c2dcbeaaa9fbdd348bbdeb94873" },
-    RemoteFile { name: "train-labels-idx1-ubyte.gz", md5: "d53e105ee54ea40749a09fcbcd1e9432" },
-    RemoteFile { name: "t10k-images-idx3-ubyte.gz", md5: "9fb629c4189551a2d022fa330f9573f3" },
-    RemoteFile { name: "t10k-labels-idx1-ubyte.gz", md5: "ec29112dd5afa0611ce80d1b7f02629c" },
+    RemoteFile {
+        name: "train-images-idx3-ubyte.gz",
+        md5: "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+    },
+    RemoteFile {
+        name: "train-labels-idx1-ubyte.gz",
+        md5: "d53e105ee54ea40749a09fcbcd1e9432",
+    },
+    RemoteFile {
+        name: "t10k-images-idx3-ubyte.gz",
+        md5: "9fb629c4189551a2d022fa330f9573f3",
+    },
+    RemoteFile {
+        name: "t10k-labels-idx1-ubyte.gz",
+        md5: "ec29112dd5afa0611ce80d1b7f02629c",
+    },
 ];
 
 const FASHION_FILES: [RemoteFile; 4] = [
-    RemoteFile { name: "train-images-idx3-ubyte.gz", md5: "8d4fb7e6c68d591d4c3dfef9ec88bf0d" },
-    RemoteFile { name: "train-labels-idx1-ubyte.gz", md5: "25c81989df183df01b3e8a0aad5dffbe" },
-    RemoteFile { name: "t10k-images-idx3-ubyte.gz", md5: "bef4ecab320f06d8554ea6380940ec79" },
-    RemoteFile { name: "t10k-labels-idx1-ubyte.gz", md5: "bb300cfdad3c16e7a12a480ee83cd310" },
+    RemoteFile {
+        name: "train-images-idx3-ubyte.gz",
+        md5: "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+    },
+    RemoteFile {
+        name: "train-labels-idx1-ubyte.gz",
+        md5: "25c81989df183df01b3e8a0aad5dffbe",
+    },
+    RemoteFile {
+        name: "t10k-images-idx3-ubyte.gz",
+        md5: "bef4ecab320f06d8554ea6380940ec79",
+    },
+    RemoteFile {
+        name: "t10k-labels-idx1-ubyte.gz",
+        md5: "bb300cfdad3c16e7a12a480ee83cd310",
+    },
 ];
 
 /// Environment variable that replaces the mirror list (one base URL), for tests and local mirrors.
@@ -82,7 +106,10 @@ pub enum DownloadError {
     #[error("{file}: every mirror failed: {}", attempts.join("; "))]
     AllMirrorsFailed { file: String, attempts: Vec<String> },
     #[error("{}: {source}", path.display())]
-    Write { path: std::path::PathBuf, source: std::io::Error },
+    Write {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Downloads every missing file of `kind` into `dir`, trying each mirror in turn.
@@ -91,8 +118,10 @@ pub fn download_dataset(
     dir: &Path,
     progress: &mut dyn Progress,
 ) -> Result<(), DownloadError> {
-    std::fs::create_dir_all(dir)
-        .map_err(|source| DownloadError::Write { path: dir.to_path_buf(), source })?;
+    std::fs::create_dir_all(dir).map_err(|source| DownloadError::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_connect(Some(Duration::from_secs(10)))
         .timeout_recv_body(Some(Duration::from_secs(30)))
@@ -115,7 +144,10 @@ pub fn download_dataset(
             }
         }
         if !dest.is_file() {
-            return Err(DownloadError::AllMirrorsFailed { file: file.name.to_string(), attempts });
+            return Err(DownloadError::AllMirrorsFailed {
+                file: file.name.to_string(),
+                attempts,
+            });
         }
     }
     Ok(())
@@ -133,7 +165,10 @@ fn fetch_verified(
     dest: &Path,
     progress: &mut dyn Progress,
 ) -> Result<(), FetchError> {
-    let mut response = agent.get(url).call().map_err(|err| FetchError::Remote(err.to_string()))?;
+    let mut response = agent
+        .get(url)
+        .call()
+        .map_err(|err| FetchError::Remote(err.to_string()))?;
     progress.start(file.name, response.body().content_length());
     let mut reader = response.body_mut().as_reader();
     let mut hasher = Md5::new();
@@ -155,7 +190,10 @@ fn fetch_verified(
         }
         let digest = format!("{:x}", hasher.clone().finalize());
         if digest != file.md5 {
-            remote_failure = Some(format!("checksum mismatch: MD5 {digest}, published {}", file.md5));
+            remote_failure = Some(format!(
+                "checksum mismatch: MD5 {digest}, published {}",
+                file.md5
+            ));
             return Err(std::io::Error::other("checksum"));
         }
         Ok(())
@@ -186,7 +224,12 @@ mod tests {
                 line.clear();
             }
             let mut stream = stream;
-            write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).unwrap();
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            )
+            .unwrap();
             stream.write_all(&body).unwrap();
         });
         url
@@ -209,32 +252,68 @@ mod tests {
     }
 
     fn agent() -> ureq::Agent {
-        ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(10))).build().into()
+        ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(10)))
+            .build()
+            .into()
     }
 
     #[test]
     fn verified_download_lands_atomically() {
         let body = b"the published bytes".to_vec();
-        let file = RemoteFile { name: "labels.gz", md5: "" };
+        let file = RemoteFile {
+            name: "labels.gz",
+            md5: "",
+        };
         let md5 = format!("{:x}", Md5::digest(&body));
-        let file = RemoteFile { md5: Box::leak(md5.into_boxed_str()), ..file };
+        let file = RemoteFile {
+            md5: Box::leak(md5.into_boxed_str()),
+            ..file
+        };
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("labels.gz");
         let mut progress = Recorder::default();
-        assert!(fetch_verified(&agent(), &serve_once(body.clone()), &file, &dest, &mut progress).is_ok());
+        assert!(
+            fetch_verified(
+                &agent(),
+                &serve_once(body.clone()),
+                &file,
+                &dest,
+                &mut progress
+            )
+            .is_ok()
+        );
         assert_eq!(std::fs::read(&dest).unwrap(), body);
-        assert_eq!(progress.started, vec![("labels.gz".to_string(), Some(body.len() as u64))]);
+        assert_eq!(
+            progress.started,
+            vec![("labels.gz".to_string(), Some(body.len() as u64))]
+        );
         assert_eq!(progress.bytes, body.len() as u64);
     }
 
     #[test]
     fn a_checksum_mismatch_leaves_nothing_behind() {
-        let file = RemoteFile { name: "images.gz", md5: "00000000000000000000000000000000" };
+        let file = RemoteFile {
+            name: "images.gz",
+            md5: "00000000000000000000000000000000",
+        };
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("images.gz");
-        let result = fetch_verified(&agent(), &serve_once(b"tampered".to_vec()), &file, &dest, &mut Silent);
-        let Err(FetchError::Remote(reason)) = result else { panic!("expected a remote failure") };
+        let result = fetch_verified(
+            &agent(),
+            &serve_once(b"tampered".to_vec()),
+            &file,
+            &dest,
+            &mut Silent,
+        );
+        let Err(FetchError::Remote(reason)) = result else {
+            panic!("expected a remote failure")
+        };
         assert!(reason.contains("checksum mismatch"), "{reason}");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no partial file");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "no partial file"
+        );
     }
 }

@@ -21,7 +21,10 @@ pub fn tile(images: &Images, columns: usize, gap: usize) -> Grey {
     let height = rows * cell_h + gap;
     let mut pixels = vec![0u8; width * height];
     for index in 0..images.count {
-        let (x0, y0) = (gap + (index % columns) * cell_w, gap + (index / columns) * cell_h);
+        let (x0, y0) = (
+            gap + (index % columns) * cell_w,
+            gap + (index / columns) * cell_h,
+        );
         let image = images.image(index);
         for y in 0..images.rows {
             let row = &image[y * images.cols..(y + 1) * images.cols];
@@ -29,7 +32,11 @@ pub fn tile(images: &Images, columns: usize, gap: usize) -> Grey {
             pixels[start..start + images.cols].copy_from_slice(row);
         }
     }
-    Grey { width, height, pixels }
+    Grey {
+        width,
+        height,
+        pixels,
+    }
 }
 
 /// A square-ish number of columns for `count` images (64 → 8).
@@ -44,7 +51,9 @@ pub fn write_png(path: &Path, picture: &Grey) -> std::io::Result<()> {
         encoder.set_color(png::ColorType::Grayscale);
         encoder.set_depth(png::BitDepth::Eight);
         let mut writer = encoder.write_header().map_err(std::io::Error::other)?;
-        writer.write_image_data(&picture.pixels).map_err(std::io::Error::other)?;
+        writer
+            .write_image_data(&picture.pixels)
+            .map_err(std::io::Error::other)?;
         writer.finish().map_err(std::io::Error::other)
     })
 }
@@ -55,7 +64,12 @@ mod tests {
 
     #[test]
     fn tiles_in_reading_order() {
-        let images = Images { count: 3, rows: 1, cols: 2, pixels: vec![1, 1, 2, 2, 3, 3] };
+        let images = Images {
+            count: 3,
+            rows: 1,
+            cols: 2,
+            pixels: vec![1, 1, 2, 2, 3, 3],
+        };
         let grid = tile(&images, 2, 1);
         assert_eq!((grid.width, grid.height), (7, 5));
         assert_eq!(&grid.pixels[7 + 1..7 + 6], &[1, 1, 0, 2, 2]);

@@ -23,7 +23,10 @@ pub struct IdxError {
 
 impl IdxError {
     fn new(path: &Path, problem: impl Into<String>) -> Self {
-        Self { path: path.to_path_buf(), problem: problem.into() }
+        Self {
+            path: path.to_path_buf(),
+            problem: problem.into(),
+        }
     }
 }
 
@@ -51,7 +54,12 @@ impl Images {
 pub fn read_images(path: &Path) -> Result<Images, IdxError> {
     let bytes = read_maybe_gzip(path)?;
     let (dims, payload) = parse(path, &bytes, IMAGES_MAGIC, "IDX3 images")?;
-    Ok(Images { count: dims[0], rows: dims[1], cols: dims[2], pixels: payload.to_vec() })
+    Ok(Images {
+        count: dims[0],
+        rows: dims[1],
+        cols: dims[2],
+        pixels: payload.to_vec(),
+    })
 }
 
 /// Reads an IDX1 label file (gzip or raw).
@@ -103,7 +111,10 @@ fn parse<'a>(
     what: &str,
 ) -> Result<(Vec<usize>, &'a [u8]), IdxError> {
     let Some(magic_bytes) = bytes.get(0..4) else {
-        return Err(IdxError::new(path, format!("not an IDX file: only {} bytes", bytes.len())));
+        return Err(IdxError::new(
+            path,
+            format!("not an IDX file: only {} bytes", bytes.len()),
+        ));
     };
     let magic = u32::from_be_bytes(magic_bytes.try_into().expect("4 bytes"));
     if magic_bytes[0] != 0 || magic_bytes[1] != 0 {
@@ -125,7 +136,10 @@ fn parse<'a>(
     let Some(header) = bytes.get(4..header_len) else {
         return Err(IdxError::new(
             path,
-            format!("truncated header: {} bytes, {what} need {header_len}", bytes.len()),
+            format!(
+                "truncated header: {} bytes, {what} need {header_len}",
+                bytes.len()
+            ),
         ));
     };
     let dims: Vec<usize> = header
@@ -137,7 +151,10 @@ fn parse<'a>(
         .try_fold(1usize, |acc, &dim| acc.checked_mul(dim))
         .filter(|&len| len <= isize::MAX as usize)
         .ok_or_else(|| {
-            IdxError::new(path, format!("header dimensions {dims:?} overflow the payload size"))
+            IdxError::new(
+                path,
+                format!("header dimensions {dims:?} overflow the payload size"),
+            )
         })?;
     let payload = &bytes[header_len..];
     if payload.len() < expected_len {
@@ -168,7 +185,12 @@ mod tests {
     use super::*;
 
     fn sample_images() -> Images {
-        Images { count: 2, rows: 2, cols: 3, pixels: vec![0, 1, 2, 3, 4, 5, 250, 251, 252, 253, 254, 255] }
+        Images {
+            count: 2,
+            rows: 2,
+            cols: 3,
+            pixels: vec![0, 1, 2, 3, 4, 5, 250, 251, 252, 253, 254, 255],
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ pub mod source;
 
 use std::path::{Path, PathBuf};
 
-pub use idx::{Images, IdxError};
+pub use idx::{IdxError, Images};
 pub use source::{DataSource, DatasetKind};
 
 /// Side of the square images every preset generates.
@@ -53,7 +53,11 @@ impl Dataset {
 
     /// Pixels scaled to [-1, 1], the range of the generator's `tanh` output.
     pub fn normalized_pixels(&self) -> Vec<f32> {
-        self.images.pixels.iter().map(|&p| p as f32 / 127.5 - 1.0).collect()
+        self.images
+            .pixels
+            .iter()
+            .map(|&p| p as f32 / 127.5 - 1.0)
+            .collect()
     }
 
     /// Loads one split from explicit image and label files.
@@ -91,6 +95,12 @@ impl Dataset {
                 ),
             });
         }
-        Ok(Self { kind, split, images, labels, images_path: images_path.to_path_buf() })
+        Ok(Self {
+            kind,
+            split,
+            images,
+            labels,
+            images_path: images_path.to_path_buf(),
+        })
     }
 }

@@ -10,7 +10,9 @@ use super::{Dataset, Split, download};
 pub const DATA_ENV: &str = "GANIMATE_DATA";
 
 /// The datasets ganimate knows how to find and download.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum DatasetKind {
     Mnist,
@@ -95,7 +97,11 @@ pub enum DataError {
         files = download::file_names(*kind).join(", "),
         cache = cache.display()
     )]
-    Offline { kind: DatasetKind, cache: PathBuf, reason: String },
+    Offline {
+        kind: DatasetKind,
+        cache: PathBuf,
+        reason: String,
+    },
     #[error("no cache folder on this system: pass --data DIR or set {DATA_ENV}=DIR")]
     NoCacheDir,
 }
@@ -119,9 +125,13 @@ pub fn find_split(dir: &Path) -> Option<SplitFiles> {
     [Split::Train, Split::Test].into_iter().find_map(|split| {
         let images = find_file(dir, &format!("{}-images-idx3-ubyte", split.file_prefix()))?;
         let labels_stem = format!("{}-labels-idx1-ubyte", split.file_prefix());
-        let labels = find_file(dir, &labels_stem)
-            .unwrap_or_else(|| dir.join(format!("{labels_stem}.gz")));
-        Some(SplitFiles { split, images, labels })
+        let labels =
+            find_file(dir, &labels_stem).unwrap_or_else(|| dir.join(format!("{labels_stem}.gz")));
+        Some(SplitFiles {
+            split,
+            images,
+            labels,
+        })
     })
 }
 
@@ -140,7 +150,10 @@ pub struct DataRequest<'a> {
 }
 
 /// Finds the dataset's folder without downloading: the first source that holds its files.
-pub fn locate(kind: DatasetKind, explicit_dir: Option<&Path>) -> Result<Option<(DataSource, SplitFiles)>, DataError> {
+pub fn locate(
+    kind: DatasetKind,
+    explicit_dir: Option<&Path>,
+) -> Result<Option<(DataSource, SplitFiles)>, DataError> {
     if let Some(dir) = explicit_dir {
         return explicit_folder(DataSource::Explicit(dir.to_path_buf()), kind).map(Some);
     }
@@ -164,16 +177,26 @@ pub fn locate(kind: DatasetKind, explicit_dir: Option<&Path>) -> Result<Option<(
     Ok(None)
 }
 
-fn explicit_folder(source: DataSource, kind: DatasetKind) -> Result<(DataSource, SplitFiles), DataError> {
+fn explicit_folder(
+    source: DataSource,
+    kind: DatasetKind,
+) -> Result<(DataSource, SplitFiles), DataError> {
     let dir = source.dir();
     if !dir.is_dir() {
         return Err(if dir.exists() {
             DataError::NotADir(dir.to_path_buf())
         } else {
-            super::IdxError { path: dir.to_path_buf(), problem: "folder not found".into() }.into()
+            super::IdxError {
+                path: dir.to_path_buf(),
+                problem: "folder not found".into(),
+            }
+            .into()
         });
     }
-    let files = find_split(dir).ok_or_else(|| DataError::NoFiles { dir: dir.to_path_buf(), kind })?;
+    let files = find_split(dir).ok_or_else(|| DataError::NoFiles {
+        dir: dir.to_path_buf(),
+        kind,
+    })?;
     Ok((source, files))
 }
 
@@ -194,10 +217,16 @@ pub fn load(
                 });
             }
             download::download_dataset(request.kind, &cache, progress).map_err(|err| {
-                DataError::Offline { kind: request.kind, cache: cache.clone(), reason: err.to_string() }
+                DataError::Offline {
+                    kind: request.kind,
+                    cache: cache.clone(),
+                    reason: err.to_string(),
+                }
             })?;
-            let files = find_split(&cache)
-                .ok_or(DataError::NoFiles { dir: cache.clone(), kind: request.kind })?;
+            let files = find_split(&cache).ok_or(DataError::NoFiles {
+                dir: cache.clone(),
+                kind: request.kind,
+            })?;
             (DataSource::Cache(cache), files)
         }
     };

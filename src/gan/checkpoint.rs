@@ -45,7 +45,10 @@ pub struct Manifest {
 #[derive(Debug, thiserror::Error)]
 pub enum CheckpointError {
     #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error(
         "{}: not a ganimate checkpoint (no {MANIFEST}, nor a `{LATEST}` file naming one)",
         .0.display()
@@ -58,7 +61,10 @@ pub enum CheckpointError {
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> CheckpointError + '_ {
-    move |source| CheckpointError::Io { path: path.to_path_buf(), source }
+    move |source| CheckpointError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 fn recorder() -> NamedMpkBytesRecorder<FullPrecisionSettings> {
@@ -67,11 +73,15 @@ fn recorder() -> NamedMpkBytesRecorder<FullPrecisionSettings> {
 
 /// Saves the whole training state into `run_dir` and points `latest` at it.
 /// Returns the checkpoint folder.
-pub fn save<B: AutodiffBackend>(trainer: &Trainer<B>, run_dir: &Path) -> Result<PathBuf, CheckpointError> {
+pub fn save<B: AutodiffBackend>(
+    trainer: &Trainer<B>,
+    run_dir: &Path,
+) -> Result<PathBuf, CheckpointError> {
     std::fs::create_dir_all(run_dir).map_err(io_error(run_dir))?;
     let name = format!("ckpt-{:08}", trainer.step);
     let final_dir = run_dir.join(&name);
-    if final_dir.join(MANIFEST).is_file() && read_latest(run_dir).as_deref() == Some(name.as_str()) {
+    if final_dir.join(MANIFEST).is_file() && read_latest(run_dir).as_deref() == Some(name.as_str())
+    {
         return Ok(final_dir); // This exact state is already saved and published.
     }
 
@@ -81,10 +91,30 @@ pub fn save<B: AutodiffBackend>(trainer: &Trainer<B>, run_dir: &Path) -> Result<
     };
     let recorder = recorder();
     let files: Vec<(&str, Vec<u8>)> = vec![
-        (GENERATOR, recorder.record(trainer.generator.clone().into_record(), ()).map_err(|e| encode_err(GENERATOR, e))?),
-        (DISCRIMINATOR, recorder.record(trainer.discriminator.clone().into_record(), ()).map_err(|e| encode_err(DISCRIMINATOR, e))?),
-        (OPTIM_G, recorder.record(trainer.optim_g.to_record(), ()).map_err(|e| encode_err(OPTIM_G, e))?),
-        (OPTIM_D, recorder.record(trainer.optim_d.to_record(), ()).map_err(|e| encode_err(OPTIM_D, e))?),
+        (
+            GENERATOR,
+            recorder
+                .record(trainer.generator.clone().into_record(), ())
+                .map_err(|e| encode_err(GENERATOR, e))?,
+        ),
+        (
+            DISCRIMINATOR,
+            recorder
+                .record(trainer.discriminator.clone().into_record(), ())
+                .map_err(|e| encode_err(DISCRIMINATOR, e))?,
+        ),
+        (
+            OPTIM_G,
+            recorder
+                .record(trainer.optim_g.to_record(), ())
+                .map_err(|e| encode_err(OPTIM_G, e))?,
+        ),
+        (
+            OPTIM_D,
+            recorder
+                .record(trainer.optim_d.to_record(), ())
+                .map_err(|e| encode_err(OPTIM_D, e))?,
+        ),
     ];
 
     let temp_dir = run_dir.join(format!(".{name}.tmp-{}", std::process::id()));
@@ -118,7 +148,8 @@ fn write_folder<B: AutodiffBackend>(
     let mut sums = std::collections::BTreeMap::new();
     for (file, bytes) in files {
         let path = dir.join(file);
-        write_atomic(&path, |out| std::io::Write::write_all(out, bytes)).map_err(io_error(&path))?;
+        write_atomic(&path, |out| std::io::Write::write_all(out, bytes))
+            .map_err(io_error(&path))?;
         sums.insert(file.to_string(), md5_hex(bytes));
     }
     let manifest = Manifest {
@@ -155,7 +186,9 @@ fn read_latest(run_dir: &Path) -> Option<String> {
 
 /// Removes leftovers of interrupted saves and all but the newest checkpoints.
 fn prune(run_dir: &Path, newest: &str) {
-    let Ok(entries) = std::fs::read_dir(run_dir) else { return };
+    let Ok(entries) = std::fs::read_dir(run_dir) else {
+        return;
+    };
     let mut checkpoints = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -203,10 +236,11 @@ pub fn read_manifest(path: &Path) -> Result<(PathBuf, Manifest), CheckpointError
     let dir = resolve(path)?;
     let manifest_path = dir.join(MANIFEST);
     let bytes = std::fs::read(&manifest_path).map_err(io_error(&manifest_path))?;
-    let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|err| CheckpointError::Damaged {
-        path: manifest_path.clone(),
-        problem: format!("unreadable manifest: {err}"),
-    })?;
+    let manifest: Manifest =
+        serde_json::from_slice(&bytes).map_err(|err| CheckpointError::Damaged {
+            path: manifest_path.clone(),
+            problem: format!("unreadable manifest: {err}"),
+        })?;
     if manifest.format_version != FORMAT_VERSION {
         return Err(CheckpointError::Incompatible {
             path: manifest_path,
@@ -222,16 +256,21 @@ pub fn read_manifest(path: &Path) -> Result<(PathBuf, Manifest), CheckpointError
 /// Reads one file of a checkpoint, checking it against the manifest's checksum.
 fn read_verified(dir: &Path, manifest: &Manifest, file: &str) -> Result<Vec<u8>, CheckpointError> {
     let path = dir.join(file);
-    let expected = manifest.files.get(file).ok_or_else(|| CheckpointError::Damaged {
-        path: dir.join(MANIFEST),
-        problem: format!("lists no {file}"),
-    })?;
+    let expected = manifest
+        .files
+        .get(file)
+        .ok_or_else(|| CheckpointError::Damaged {
+            path: dir.join(MANIFEST),
+            problem: format!("lists no {file}"),
+        })?;
     let bytes = std::fs::read(&path).map_err(io_error(&path))?;
     let actual = md5_hex(&bytes);
     if &actual != expected {
         return Err(CheckpointError::Damaged {
             path,
-            problem: format!("checksum mismatch (MD5 {actual}, manifest says {expected}): the file was changed or cut short"),
+            problem: format!(
+                "checksum mismatch (MD5 {actual}, manifest says {expected}): the file was changed or cut short"
+            ),
         });
     }
     Ok(bytes)
@@ -244,16 +283,26 @@ fn decode<B: Backend, R: burn::record::Record<B>>(
     device: &B::Device,
 ) -> Result<R, CheckpointError> {
     let bytes = read_verified(dir, manifest, file)?;
-    recorder().load(bytes, device).map_err(|err| CheckpointError::Incompatible {
-        path: dir.join(file),
-        problem: format!("does not match the {} preset: {err}", manifest.config.preset),
-    })
+    recorder()
+        .load(bytes, device)
+        .map_err(|err| CheckpointError::Incompatible {
+            path: dir.join(file),
+            problem: format!(
+                "does not match the {} preset: {err}",
+                manifest.config.preset
+            ),
+        })
 }
 
-fn incompatible(path: PathBuf, preset: super::model::Preset) -> impl FnOnce(String) -> CheckpointError {
+fn incompatible(
+    path: PathBuf,
+    preset: super::model::Preset,
+) -> impl FnOnce(String) -> CheckpointError {
     move |problem| CheckpointError::Incompatible {
         path,
-        problem: format!("holds another architecture than the {preset} preset it claims: {problem}"),
+        problem: format!(
+            "holds another architecture than the {preset} preset it claims: {problem}"
+        ),
     }
 }
 
@@ -271,7 +320,9 @@ pub fn load_generator<B: Backend>(
     let preset = manifest.config.preset;
     let skeleton = preset.generator().init::<B>(&mut skeleton_rng(), device);
     let record = decode::<B, _>(&dir, &manifest, GENERATOR, device)?;
-    skeleton.check_record(&record).map_err(incompatible(dir.join(GENERATOR), preset))?;
+    skeleton
+        .check_record(&record)
+        .map_err(incompatible(dir.join(GENERATOR), preset))?;
     let generator = skeleton.load_record(record);
     Ok((generator, manifest))
 }
@@ -283,22 +334,41 @@ pub fn load_trainer<B: AutodiffBackend>(
 ) -> Result<Trainer<B>, CheckpointError> {
     let (dir, manifest) = read_manifest(path)?;
     let config = manifest.config.clone();
-    config.validate().map_err(|problem| CheckpointError::Damaged { path: dir.join(MANIFEST), problem })?;
+    config
+        .validate()
+        .map_err(|problem| CheckpointError::Damaged {
+            path: dir.join(MANIFEST),
+            problem,
+        })?;
     let preset = config.preset;
     let mut rng = skeleton_rng();
     let generator = preset.generator().init::<B>(&mut rng, device);
     let discriminator = preset.discriminator().init::<B>(&mut rng, device);
     let generator_record = decode::<B, _>(&dir, &manifest, GENERATOR, device)?;
-    generator.check_record(&generator_record).map_err(incompatible(dir.join(GENERATOR), preset))?;
+    generator
+        .check_record(&generator_record)
+        .map_err(incompatible(dir.join(GENERATOR), preset))?;
     let discriminator_record = decode::<B, _>(&dir, &manifest, DISCRIMINATOR, device)?;
     discriminator
         .check_record(&discriminator_record)
         .map_err(incompatible(dir.join(DISCRIMINATOR), preset))?;
     let generator = generator.load_record(generator_record);
     let discriminator = discriminator.load_record(discriminator_record);
-    let mut trainer =
-        Trainer::from_parts(config, generator, discriminator, manifest.step, manifest.d_batches, device);
-    trainer.optim_g = trainer.optim_g.clone().load_record(decode::<B, _>(&dir, &manifest, OPTIM_G, device)?);
-    trainer.optim_d = trainer.optim_d.clone().load_record(decode::<B, _>(&dir, &manifest, OPTIM_D, device)?);
+    let mut trainer = Trainer::from_parts(
+        config,
+        generator,
+        discriminator,
+        manifest.step,
+        manifest.d_batches,
+        device,
+    );
+    trainer.optim_g = trainer
+        .optim_g
+        .clone()
+        .load_record(decode::<B, _>(&dir, &manifest, OPTIM_G, device)?);
+    trainer.optim_d = trainer
+        .optim_d
+        .clone()
+        .load_record(decode::<B, _>(&dir, &manifest, OPTIM_D, device)?);
     Ok(trainer)
 }

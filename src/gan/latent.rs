@@ -112,7 +112,10 @@ mod tests {
         for interp in [Interpolation::Slerp, Interpolation::Lerp] {
             assert_eq!(interp.apply(&a, &b, 0.0), a.to_vec());
             let end = interp.apply(&a, &b, 1.0);
-            assert!(end.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-6), "{end:?}");
+            assert!(
+                end.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-6),
+                "{end:?}"
+            );
         }
     }
 
@@ -122,7 +125,10 @@ mod tests {
         let b = [0.0, 1.0];
         let mid = slerp(&a, &b, 0.5);
         let half = std::f32::consts::FRAC_1_SQRT_2;
-        assert!((mid[0] - half).abs() < 1e-6 && (mid[1] - half).abs() < 1e-6, "{mid:?}");
+        assert!(
+            (mid[0] - half).abs() < 1e-6 && (mid[1] - half).abs() < 1e-6,
+            "{mid:?}"
+        );
         assert_eq!(lerp(&a, &b, 0.5), vec![0.5, 0.5]);
         // Parallel vectors fall back to a straight line instead of dividing by zero.
         assert_eq!(slerp(&a, &[2.0, 0.0], 0.5), vec![1.5, 0.0]);

@@ -4,7 +4,9 @@ use burn::prelude::*;
 use burn::tensor::activation::{log_sigmoid, sigmoid};
 
 /// Which game G and D play (`--loss`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum LossKind {
     /// Goodfellow's min-max as written: G minimises log(1 − D(G(z))). Its gradient vanishes
@@ -37,11 +39,9 @@ impl LossKind {
             LossKind::Minimax | LossKind::NonSaturating => {
                 bce_with_logits(real_logits, real_label) + bce_with_logits(fake_logits, 0.0)
             }
-            LossKind::Lsgan => {
-                (real_logits.sub_scalar(real_label).square().mean()
-                    + fake_logits.square().mean())
-                .mul_scalar(0.5)
-            }
+            LossKind::Lsgan => (real_logits.sub_scalar(real_label).square().mean()
+                + fake_logits.square().mean())
+            .mul_scalar(0.5),
         }
     }
 
@@ -93,8 +93,11 @@ mod tests {
     type B = Autodiff<NdArray>;
 
     fn logits(values: &[f32]) -> Tensor<B, 2> {
-        Tensor::from_data(TensorData::new(values.to_vec(), [values.len(), 1]), &Default::default())
-            .require_grad()
+        Tensor::from_data(
+            TensorData::new(values.to_vec(), [values.len(), 1]),
+            &Default::default(),
+        )
+        .require_grad()
     }
 
     fn scalar(t: Tensor<B, 1>) -> f32 {

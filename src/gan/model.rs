@@ -14,7 +14,9 @@ use super::latent::SeededRng;
 use crate::data::IMAGE_PIXELS;
 
 /// Architectures selectable everywhere (`--preset`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Preset {
     /// Stabilised MLP GAN: BatchNorm + LeakyReLU in G, one-sided label smoothing.
@@ -83,15 +85,25 @@ pub struct Generator<B: Backend> {
 impl GeneratorConfig {
     pub fn init<B: Backend>(&self, rng: &mut SeededRng, device: &B::Device) -> Generator<B> {
         let widths = layer_widths(self.latent_dim, &self.hidden, IMAGE_PIXELS);
-        let mut layers: Vec<Linear<B>> =
-            widths.windows(2).map(|w| init_linear(w[0], w[1], rng, device)).collect();
+        let mut layers: Vec<Linear<B>> = widths
+            .windows(2)
+            .map(|w| init_linear(w[0], w[1], rng, device))
+            .collect();
         let output = layers.pop().expect("at least one layer");
         let norms = if self.batch_norm {
-            self.hidden.iter().map(|&width| BatchNormConfig::new(width).init(device)).collect()
+            self.hidden
+                .iter()
+                .map(|&width| BatchNormConfig::new(width).init(device))
+                .collect()
         } else {
             Vec::new()
         };
-        Generator { hidden: layers, norms, output, leaky_slope: self.leaky_slope }
+        Generator {
+            hidden: layers,
+            norms,
+            output,
+            leaky_slope: self.leaky_slope,
+        }
     }
 }
 
@@ -153,10 +165,16 @@ pub struct Discriminator<B: Backend> {
 impl DiscriminatorConfig {
     pub fn init<B: Backend>(&self, rng: &mut SeededRng, device: &B::Device) -> Discriminator<B> {
         let widths = layer_widths(IMAGE_PIXELS, &self.hidden, 1);
-        let mut layers: Vec<Linear<B>> =
-            widths.windows(2).map(|w| init_linear(w[0], w[1], rng, device)).collect();
+        let mut layers: Vec<Linear<B>> = widths
+            .windows(2)
+            .map(|w| init_linear(w[0], w[1], rng, device))
+            .collect();
         let output = layers.pop().expect("at least one layer");
-        Discriminator { hidden: layers, output, leaky_slope: self.leaky_slope }
+        Discriminator {
+            hidden: layers,
+            output,
+            leaky_slope: self.leaky_slope,
+        }
     }
 }
 
@@ -172,10 +190,9 @@ impl<B: Backend> Discriminator<B> {
 
     /// Maps images `[batch, 784]` to logits `[batch, 1]`.
     pub fn forward(&self, images: Tensor<B, 2>) -> Tensor<B, 2> {
-        let x = self
-            .hidden
-            .iter()
-            .fold(images, |x, layer| activation(layer.forward(x), self.leaky_slope));
+        let x = self.hidden.iter().fold(images, |x, layer| {
+            activation(layer.forward(x), self.leaky_slope)
+        });
         self.output.forward(x)
     }
 }
@@ -197,15 +214,26 @@ fn compare(network: &str, expected: &[[usize; 2]], found: &[[usize; 2]]) -> Resu
         widths.extend(shapes.last().map(|s| s[1].to_string()));
         widths.join(" → ")
     };
-    Err(format!("{network} layers are {}, this preset's are {}", describe(found), describe(expected)))
+    Err(format!(
+        "{network} layers are {}, this preset's are {}",
+        describe(found),
+        describe(expected)
+    ))
 }
 
 fn activation<B: Backend>(x: Tensor<B, 2>, leaky_slope: f64) -> Tensor<B, 2> {
-    if leaky_slope == 0.0 { relu(x) } else { leaky_relu(x, leaky_slope) }
+    if leaky_slope == 0.0 {
+        relu(x)
+    } else {
+        leaky_relu(x, leaky_slope)
+    }
 }
 
 fn layer_widths(input: usize, hidden: &[usize], output: usize) -> Vec<usize> {
-    std::iter::once(input).chain(hidden.iter().copied()).chain(std::iter::once(output)).collect()
+    std::iter::once(input)
+        .chain(hidden.iter().copied())
+        .chain(std::iter::once(output))
+        .collect()
 }
 
 /// A `Linear` layer initialised like PyTorch's: weights and bias ~ U(-k, k), k = 1/√fan_in.
@@ -217,9 +245,14 @@ fn init_linear<B: Backend>(
 ) -> Linear<B> {
     let bound = 1.0 / (d_in as f32).sqrt();
     let mut uniform = |n: usize| -> Vec<f32> {
-        (0..n).map(|_| (rng.random::<f32>() * 2.0 - 1.0) * bound).collect()
+        (0..n)
+            .map(|_| (rng.random::<f32>() * 2.0 - 1.0) * bound)
+            .collect()
     };
-    let weight = Tensor::from_data(TensorData::new(uniform(d_in * d_out), [d_in, d_out]), device);
+    let weight = Tensor::from_data(
+        TensorData::new(uniform(d_in * d_out), [d_in, d_out]),
+        device,
+    );
     let bias = Tensor::from_data(TensorData::new(uniform(d_out), [d_out]), device);
     let mut linear = LinearConfig::new(d_in, d_out).init(device);
     linear.weight = Param::from_tensor(weight);

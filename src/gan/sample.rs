@@ -8,7 +8,10 @@ use crate::data::{IMAGE_SIDE, Images};
 
 /// `count` latent vectors from `seed`: the same seed always gives the same digits.
 pub fn fixed_noise(seed: u64, count: usize, latent_dim: usize) -> Vec<f32> {
-    latent::normal(&mut latent::rng_for(seed, Stream::FixedNoise, 0), count * latent_dim)
+    latent::normal(
+        &mut latent::rng_for(seed, Stream::FixedNoise, 0),
+        count * latent_dim,
+    )
 }
 
 /// Runs `generator` on `noise` (`count × latent_dim` values) and returns greyscale images.
@@ -17,14 +20,30 @@ pub fn generate<B: Backend>(generator: &Generator<B>, noise: &[f32], device: &B:
     let latent_dim = generator.latent_dim();
     let count = noise.len() / latent_dim;
     let z = Tensor::<B, 2>::from_data(TensorData::new(noise.to_vec(), [count, latent_dim]), device);
-    let pixels = generator.forward(z).into_data().convert::<f32>().to_vec::<f32>().unwrap_or_default();
-    Images { count, rows: IMAGE_SIDE, cols: IMAGE_SIDE, pixels: to_grey(&pixels) }
+    let pixels = generator
+        .forward(z)
+        .into_data()
+        .convert::<f32>()
+        .to_vec::<f32>()
+        .unwrap_or_default();
+    Images {
+        count,
+        rows: IMAGE_SIDE,
+        cols: IMAGE_SIDE,
+        pixels: to_grey(&pixels),
+    }
 }
 
 /// Maps values in [-1, 1] to bytes; NaN becomes black rather than poisoning a frame.
 pub fn to_grey(values: &[f32]) -> Vec<u8> {
     values
         .iter()
-        .map(|&v| if v.is_nan() { 0 } else { ((v.clamp(-1.0, 1.0) + 1.0) * 127.5).round() as u8 })
+        .map(|&v| {
+            if v.is_nan() {
+                0
+            } else {
+                ((v.clamp(-1.0, 1.0) + 1.0) * 127.5).round() as u8
+            }
+        })
         .collect()
 }

@@ -116,16 +116,29 @@ pub struct StepValues {
 
 impl StepValues {
     pub fn is_finite(&self) -> bool {
-        [self.d_loss, self.g_loss, self.d_real, self.d_fake].iter().all(|v| v.is_finite())
+        [self.d_loss, self.g_loss, self.d_real, self.d_fake]
+            .iter()
+            .all(|v| v.is_finite())
     }
 }
 
 impl<B: Backend> StepStats<B> {
     /// Reads the figures back: on a GPU this waits for the step to finish.
     pub fn read(self) -> StepValues {
-        let values = self.packed.into_data().convert::<f32>().to_vec::<f32>().unwrap_or_default();
+        let values = self
+            .packed
+            .into_data()
+            .convert::<f32>()
+            .to_vec::<f32>()
+            .unwrap_or_default();
         let get = |i: usize| values.get(i).copied().unwrap_or(f32::NAN);
-        StepValues { step: self.step, d_loss: get(0), g_loss: get(1), d_real: get(2), d_fake: get(3) }
+        StepValues {
+            step: self.step,
+            d_loss: get(0),
+            g_loss: get(1),
+            d_real: get(2),
+            d_fake: get(3),
+        }
     }
 }
 
@@ -234,7 +247,8 @@ impl<B: AutodiffBackend> Trainer<B> {
 
             let grads = GradientsParams::from_grads(d_loss.backward(), &self.discriminator);
             self.discriminator =
-                self.optim_d.step(self.config.lr_d, self.discriminator.clone(), grads);
+                self.optim_d
+                    .step(self.config.lr_d, self.discriminator.clone(), grads);
             last = Some((fake, d_loss.inner(), d_real, d_fake));
         }
         let (fake, d_loss, d_real, d_fake) = last.expect("d_steps >= 1");
@@ -243,10 +257,15 @@ impl<B: AutodiffBackend> Trainer<B> {
         let fake_logits = self.discriminator.clone().no_grad().forward(fake);
         let g_loss = loss.generator(fake_logits);
         let grads = GradientsParams::from_grads(g_loss.backward(), &self.generator);
-        self.generator = self.optim_g.step(self.config.lr_g, self.generator.clone(), grads);
+        self.generator = self
+            .optim_g
+            .step(self.config.lr_g, self.generator.clone(), grads);
         self.step += 1;
 
-        StepStats { packed: Tensor::cat(vec![d_loss, g_loss.inner(), d_real, d_fake], 0), step: self.step }
+        StepStats {
+            packed: Tensor::cat(vec![d_loss, g_loss.inner(), d_real, d_fake], 0),
+            step: self.step,
+        }
     }
 
     /// Noise for D batch `index`: a pure function of the seed, so a resumed run draws the same.
@@ -254,7 +273,10 @@ impl<B: AutodiffBackend> Trainer<B> {
         let latent_dim = self.config.preset.generator().latent_dim;
         let mut rng = latent::rng_for(self.config.seed, Stream::Noise, index);
         let values = latent::normal(&mut rng, self.config.batch_size * latent_dim);
-        Tensor::from_data(TensorData::new(values, [self.config.batch_size, latent_dim]), &self.device)
+        Tensor::from_data(
+            TensorData::new(values, [self.config.batch_size, latent_dim]),
+            &self.device,
+        )
     }
 
     /// The next batch of a per-epoch shuffle; an epoch's last partial batch is skipped.
@@ -267,8 +289,9 @@ impl<B: AutodiffBackend> Trainer<B> {
             self.shuffled = Some((epoch, shuffled_indices(data.count, self.config.seed, epoch)));
         }
         let order = &self.shuffled.as_ref().expect("just set").1;
-        let indices: Vec<i32> =
-            (position..position + batch).map(|i| order[i % order.len()]).collect();
+        let indices: Vec<i32> = (position..position + batch)
+            .map(|i| order[i % order.len()])
+            .collect();
         let indices = Tensor::from_data(TensorData::new(indices, [batch]), &self.device);
         data.pixels.clone().select(0, indices)
     }
