@@ -72,11 +72,17 @@ impl std::fmt::Display for LossKind {
     }
 }
 
-/// log(1 + eˣ) = −log σ(−x), through burn's overflow-safe `log_sigmoid`. One fused op also
-/// keeps the autodiff graph free of multi-consumer nodes, whose gradient sums made CPU runs
-/// differ in the last bits from one run to the next.
+/// log(1 + eˣ), overflow-safe, with an exact gradient σ(x) that is also bit-reproducible.
+///
+/// The value comes from burn's stable `log_sigmoid`, taken off the graph; the gradient comes
+/// from the linear surrogate `x·σ(x)` (σ held constant), which adds exactly zero to the value.
+/// Differentiating `log` directly goes through burn-ndarray's SIMD reciprocal, whose last bits
+/// depend on buffer alignment and made identical CPU runs drift apart.
 pub fn softplus<B: Backend, const D: usize>(x: Tensor<B, D>) -> Tensor<B, D> {
-    log_sigmoid(x.neg()).neg()
+    let value = log_sigmoid(x.clone().neg()).neg().detach();
+    let slope = sigmoid(x.clone()).detach();
+    let surrogate = x * slope;
+    value + surrogate.clone() - surrogate.detach()
 }
 
 /// Mean binary cross-entropy of `sigmoid(logits)` against a constant `target`:
@@ -134,6 +140,28 @@ mod tests {
         let non_saturating = grad_at(LossKind::NonSaturating);
         assert!(minimax < 1e-3, "{minimax}");
         assert!(non_saturating > 0.99, "{non_saturating}");
+    }
+
+    #[test]
+    fn softplus_has_the_exact_value_and_gradient() {
+        let points = [-30.0f32, -2.0, 0.0, 3.0, 40.0];
+        let x = logits(&points);
+        let y = softplus(x.clone());
+        let grads = y.clone().sum().backward();
+        let values = y.into_data().to_vec::<f32>().unwrap();
+        let slopes = x.grad(&grads).unwrap().into_data().to_vec::<f32>().unwrap();
+        for ((&v, &g), l) in values.iter().zip(&slopes).zip(points) {
+            let expected = (1.0 + (l as f64).exp()).ln() as f32;
+            assert!(
+                (v - expected).abs() <= 1e-6 * expected.max(1.0),
+                "softplus({l}) = {v}"
+            );
+            let sigma = (1.0 / (1.0 + (-l as f64).exp())) as f32;
+            assert!(
+                (g - sigma).abs() < 1e-6,
+                "softplus'({l}) = {g}, not {sigma}"
+            );
+        }
     }
 
     #[test]
