@@ -238,8 +238,14 @@ impl<B: AutodiffBackend> Trainer<B> {
             let fake = self.generator.forward(self.noise_batch(self.d_batches));
             self.d_batches += 1;
 
-            let real_logits = self.discriminator.forward(real);
-            let fake_logits = self.discriminator.forward(fake.clone().detach());
+            // One forward pass over real and fake together: D has no batch statistics, so this
+            // equals two passes, with half the matrix packing and larger, faster products.
+            let batch = self.config.batch_size;
+            let logits = self
+                .discriminator
+                .forward(Tensor::cat(vec![real, fake.clone().detach()], 0));
+            let real_logits = logits.clone().slice([0..batch]);
+            let fake_logits = logits.slice([batch..2 * batch]);
             // The statistics are computed off the autodiff graph: they need no gradient.
             let d_real = loss.d_output(real_logits.clone().inner()).mean();
             let d_fake = loss.d_output(fake_logits.clone().inner()).mean();
