@@ -27,7 +27,8 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-fn train(out: &Path, extra: &[&str]) -> Output {
+/// A small CPU training run of the course preset into `out`, with `extra` flags.
+fn train_command(out: &Path, extra: &[&str]) -> Command {
     let data = mnist_dir();
     let mut args = vec![
         "train",
@@ -43,7 +44,21 @@ fn train(out: &Path, extra: &[&str]) -> Output {
         out.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
-    run(&args)
+    ganimate(&args)
+}
+
+fn train(out: &Path, extra: &[&str]) -> Output {
+    train_command(out, extra).output().unwrap()
+}
+
+/// Asserts a runtime error: exit status 1 and `text` in the message.
+fn assert_fails_with(output: &Output, text: &str) {
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(output));
+    assert!(
+        stderr(output).contains(text),
+        "expected {text:?} in: {}",
+        stderr(output)
+    );
 }
 
 #[test]
@@ -95,12 +110,7 @@ fn runtime_errors_exit_1_with_a_message() {
         "--out",
         "x.png",
     ]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains("not a ganimate checkpoint"),
-        "{}",
-        stderr(&output)
-    );
+    assert_fails_with(&output, "not a ganimate checkpoint");
 
     let output = run(&[
         "train",
@@ -111,12 +121,7 @@ fn runtime_errors_exit_1_with_a_message() {
         "--out",
         "/tmp/never",
     ]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains("/nonexistent/mnist: folder not found"),
-        "{}",
-        stderr(&output)
-    );
+    assert_fails_with(&output, "/nonexistent/mnist: folder not found");
 }
 
 #[test]
@@ -190,25 +195,14 @@ fn train_then_sample_png_and_idx() {
         "--out",
         dir.path().join("x.jpg").to_str().unwrap(),
     ]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("unknown output format"));
+    assert_fails_with(&output, "unknown output format");
     assert!(!dir.path().join("x.jpg").exists());
 
     // An existing run is never overwritten by accident.
     let output = train(&out, &["--steps", "40"]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains("pass --resume"),
-        "{}",
-        stderr(&output)
-    );
+    assert_fails_with(&output, "pass --resume");
     let output = train(&out, &["--steps", "40", "--resume", "--seed", "7"]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains("--seed 7: the checkpoint was trained with 42"),
-        "{}",
-        stderr(&output)
-    );
+    assert_fails_with(&output, "--seed 7: the checkpoint was trained with 42");
 }
 
 #[test]
@@ -259,26 +253,17 @@ fn run_sample(checkpoint: &Path, out: &Path) -> Output {
 
 /// Starts a long training run that saves after every step.
 fn spawn_long_run(out: &Path) -> std::process::Child {
-    let data = mnist_dir();
-    ganimate(&[
-        "train",
-        "--data",
-        data.to_str().unwrap(),
-        "--backend",
-        "cpu",
-        "--preset",
-        "course",
-        "--batch-size",
-        "16",
-        "--steps",
-        "1000000",
-        "--save-every",
-        "1",
-        "--sample-every",
-        "0",
-        "--out",
-        out.to_str().unwrap(),
-    ])
+    train_command(
+        out,
+        &[
+            "--steps",
+            "1000000",
+            "--save-every",
+            "1",
+            "--sample-every",
+            "0",
+        ],
+    )
     .stderr(Stdio::piped())
     .spawn()
     .unwrap()
