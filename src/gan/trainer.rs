@@ -244,8 +244,8 @@ impl<B: AutodiffBackend> Trainer<B> {
             let logits = self
                 .discriminator
                 .forward(Tensor::cat(vec![real, fake.clone().detach()], 0));
-            let real_logits = logits.clone().slice([0..batch]);
-            let fake_logits = logits.slice([batch..2 * batch]);
+            let real_logits = logits.clone().narrow(0, 0, batch);
+            let fake_logits = logits.narrow(0, batch, batch);
             // The statistics are computed off the autodiff graph: they need no gradient.
             let d_real = loss.d_output(real_logits.clone().inner()).mean();
             let d_fake = loss.d_output(fake_logits.clone().inner()).mean();
