@@ -43,23 +43,28 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         "{:<8} {:<28} {:>10} {:>12} {:>10}",
         "preset", "backend", "steps/s", "samples/s", "ms/step"
     );
+    // Probe the GPU once, not once per preset.
+    let gpu = (args.backend != BenchBackends::Cpu)
+        .then(|| crate::backend::resolve(crate::backend::BackendChoice::Gpu));
     for preset in [Preset::Course, Preset::Stable] {
         if args.backend != BenchBackends::Gpu {
             measure::<CpuBackend>(&args, preset, &pixels, "cpu (ndarray)", &Default::default());
         }
-        if args.backend != BenchBackends::Cpu {
-            match crate::backend::resolve(crate::backend::BackendChoice::Gpu) {
-                resolved @ Resolved::Gpu { .. } => measure::<GpuBackend>(
-                    &args,
-                    preset,
-                    &pixels,
-                    &resolved.describe(),
-                    &Default::default(),
-                ),
-                Resolved::Cpu { reason } => {
-                    println!("{:<8} {:<28} {}", preset, "gpu", reason.unwrap_or_default())
-                }
-            }
+        match &gpu {
+            Some(resolved @ Resolved::Gpu { .. }) => measure::<GpuBackend>(
+                &args,
+                preset,
+                &pixels,
+                &resolved.describe(),
+                &Default::default(),
+            ),
+            Some(Resolved::Cpu { reason }) => println!(
+                "{:<8} {:<28} {}",
+                preset,
+                "gpu",
+                reason.as_deref().unwrap_or_default()
+            ),
+            None => {}
         }
     }
     Ok(())

@@ -1,6 +1,6 @@
 //! `ganimate train`: headless training with checkpoints and progress frames.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -257,7 +257,7 @@ fn train<B: AutodiffBackend>(args: &TrainArgs, device: &B::Device) -> anyhow::Re
     while trainer.step_count() < target {
         if interrupted.load(Ordering::SeqCst) {
             bar.abandon();
-            let saved = save(&trainer, &args.out, last.as_ref())?;
+            let saved = checkpoint::save(&trainer, &args.out)?;
             eprintln!(
                 "interrupted at step {}: checkpoint saved to {}; continue with --resume",
                 trainer.step_count(),
@@ -270,9 +270,8 @@ fn train<B: AutodiffBackend>(args: &TrainArgs, device: &B::Device) -> anyhow::Re
         bar.set_position(step);
         if step % STATS_EVERY == 0 || step == target {
             let values = stats.read();
-            let samples =
-                (step - start_step) * (config.batch_size * trainer.config().d_steps) as u64;
-            let rate = samples as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            let rate = real_images_seen(&trainer, start_step) as f64
+                / started.elapsed().as_secs_f64().max(1e-9);
             bar.set_message(format!(
                 "epoch {:.2} · D {:.3} · G {:.3} · D(x) {:.2} · D(G(z)) {:.2} · {rate:.0} samples/s",
                 trainer.epoch(data.len()),
@@ -296,17 +295,17 @@ fn train<B: AutodiffBackend>(args: &TrainArgs, device: &B::Device) -> anyhow::Re
             write_frame(&trainer)?;
         }
         if step % args.save_every == 0 && step < target {
-            let saved = save(&trainer, &args.out, last.as_ref())?;
+            let saved = checkpoint::save(&trainer, &args.out)?;
             if bar.is_hidden() {
                 eprintln!("step {step}/{target}: checkpoint {}", saved.display());
             }
         }
     }
     bar.finish();
-    let saved = save(&trainer, &args.out, last.as_ref())?;
+    let saved = checkpoint::save(&trainer, &args.out)?;
     let elapsed = started.elapsed().as_secs_f64();
     let trained = trainer.step_count() - start_step;
-    let samples = trained * (config.batch_size * trainer.config().d_steps) as u64;
+    let samples = real_images_seen(&trainer, start_step);
     eprintln!(
         "trained {trained} steps in {elapsed:.1} s ({:.0} samples/s); checkpoint: {}; frames: {}",
         samples as f64 / elapsed.max(1e-9),
@@ -322,15 +321,8 @@ fn train<B: AutodiffBackend>(args: &TrainArgs, device: &B::Device) -> anyhow::Re
     Ok(Outcome::Done)
 }
 
-fn save<B: AutodiffBackend>(
-    trainer: &Trainer<B>,
-    out: &Path,
-    last: Option<&StepValues>,
-) -> anyhow::Result<PathBuf> {
-    if let Some(values) = last
-        && !values.is_finite()
-    {
-        bail!("refusing to save a diverged state over the last good checkpoint");
-    }
-    Ok(checkpoint::save(trainer, out)?)
+/// Real images D has consumed since `start_step`: what "samples/s" counts.
+fn real_images_seen<B: AutodiffBackend>(trainer: &Trainer<B>, start_step: u64) -> u64 {
+    let per_step = trainer.config().batch_size * trainer.config().d_steps;
+    (trainer.step_count() - start_step) * per_step as u64
 }

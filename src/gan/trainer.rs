@@ -276,7 +276,7 @@ impl<B: AutodiffBackend> Trainer<B> {
 
     /// Noise for D batch `index`: a pure function of the seed, so a resumed run draws the same.
     fn noise_batch(&self, index: u64) -> Tensor<B, 2> {
-        let latent_dim = self.config.preset.generator().latent_dim;
+        let latent_dim = self.generator.latent_dim();
         let mut rng = latent::rng_for(self.config.seed, Stream::Noise, index);
         let values = latent::normal(&mut rng, self.config.batch_size * latent_dim);
         Tensor::from_data(
