@@ -2,6 +2,7 @@
 //!
 //! The library holds everything; `main.rs` only calls [`cli::run`].
 
+pub mod app;
 pub mod backend;
 pub mod cli;
 pub mod data;

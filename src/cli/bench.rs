@@ -1,4 +1,6 @@
-//! `ganimate bench`: training throughput per preset and backend, printed as a table.
+//! `ganimate bench`: training throughput per preset and backend, printed as a table; with
+//! `--app`, the desktop app's frame times with training running and paused, and its training
+//! throughput against headless training on the same backend.
 
 use std::time::Instant;
 
@@ -22,6 +24,12 @@ pub struct BenchArgs {
     /// Which backends to measure
     #[arg(long, value_enum, default_value = "both")]
     backend: BenchBackends,
+    /// Measure the desktop app instead (needs a display; use xvfb-run on a server)
+    #[arg(long)]
+    app: bool,
+    /// Frames per app measurement
+    #[arg(long, default_value_t = 300, requires = "app")]
+    frames: u32,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -39,6 +47,9 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     let dataset = super::load_dataset(&args.data)?;
     let pixels = dataset.normalized_pixels();
+    if args.app {
+        return bench_app(&args, &pixels);
+    }
     println!(
         "{:<8} {:<28} {:>10} {:>12} {:>10}",
         "preset", "backend", "steps/s", "samples/s", "ms/step"
@@ -51,13 +62,15 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
             measure::<CpuBackend>(&args, preset, &pixels, "cpu (ndarray)", &Default::default());
         }
         match &gpu {
-            Some(resolved @ Resolved::Gpu { .. }) => measure::<GpuBackend>(
-                &args,
-                preset,
-                &pixels,
-                &resolved.describe(),
-                &Default::default(),
-            ),
+            Some(resolved @ Resolved::Gpu { .. }) => {
+                measure::<GpuBackend>(
+                    &args,
+                    preset,
+                    &pixels,
+                    &resolved.describe(),
+                    &Default::default(),
+                );
+            }
             Some(Resolved::Cpu { reason }) => println!(
                 "{:<8} {:<28} {}",
                 preset,
@@ -70,13 +83,14 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Times `args.steps` training steps after a warm-up and prints a table row; returns samples/s.
 fn measure<B: AutodiffBackend>(
     args: &BenchArgs,
     preset: Preset,
     pixels: &[f32],
     label: &str,
     device: &B::Device,
-) {
+) -> f64 {
     let config = TrainConfig {
         preset,
         batch_size: args.batch_size,
@@ -106,4 +120,114 @@ fn measure<B: AutodiffBackend>(
         steps_per_s * args.batch_size as f64,
         1000.0 / steps_per_s
     );
+    steps_per_s * args.batch_size as f64
+}
+
+/// What one scripted app run reported.
+struct AppRun {
+    p50_ms: f64,
+    p99_ms: f64,
+    samples_per_s: f64,
+    backend: String,
+}
+
+/// Runs this executable's app for `args.frames` frames and reads its summary line.
+fn run_app(args: &BenchArgs, paused: bool) -> anyhow::Result<AppRun> {
+    let exe = std::env::current_exe()?;
+    let mut command = std::process::Command::new(exe);
+    command
+        .arg("app")
+        .args(["--quit-after-frames", &args.frames.to_string()])
+        .args(["--dataset", args.data.dataset.name()]);
+    if let Some(dir) = &args.data.data {
+        command.arg("--data").arg(dir);
+    }
+    command.args([
+        "--backend",
+        if args.backend == BenchBackends::Cpu {
+            "cpu"
+        } else {
+            "auto"
+        },
+    ]);
+    if paused {
+        command.arg("--paused");
+    }
+    let output = command.stderr(std::process::Stdio::null()).output()?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("ganimate app:"))
+        .filter(|_| output.status.success())
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "the app did not finish its scripted run ({}); it needs a display: try `xvfb-run -a ganimate bench --app`",
+                output.status
+            )
+        })?;
+    let number_after = |marker: &str| -> anyhow::Result<f64> {
+        let rest = &line[line
+            .find(marker)
+            .ok_or_else(|| anyhow::anyhow!("no `{marker}` in: {line}"))?
+            + marker.len()..];
+        let text: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        Ok(text.parse()?)
+    };
+    Ok(AppRun {
+        p50_ms: number_after("p50 ")?,
+        p99_ms: number_after("p99 ")?,
+        samples_per_s: number_after("trained at ")?,
+        backend: line[line.find("backend ").map_or(line.len(), |i| i + 8)..].to_string(),
+    })
+}
+
+fn bench_app(args: &BenchArgs, pixels: &[f32]) -> anyhow::Result<()> {
+    if args.backend == BenchBackends::Both {
+        anyhow::bail!("--app measures one backend: pass --backend cpu or --backend gpu");
+    }
+    let paused = run_app(args, true)?;
+    let training = run_app(args, false)?;
+    println!("app, {} frames, backend {}", args.frames, training.backend);
+    println!(
+        "{:<10} {:>10} {:>10} {:>12}",
+        "", "p50 ms", "p99 ms", "samples/s"
+    );
+    for (label, run) in [("paused", &paused), ("training", &training)] {
+        println!(
+            "{label:<10} {:>10.1} {:>10.1} {:>12.0}",
+            run.p50_ms, run.p99_ms, run.samples_per_s
+        );
+    }
+    let headless = if training.backend.starts_with("gpu") {
+        measure::<GpuBackend>(
+            args,
+            Preset::Stable,
+            pixels,
+            "headless gpu",
+            &Default::default(),
+        )
+    } else {
+        measure::<CpuBackend>(
+            args,
+            Preset::Stable,
+            pixels,
+            "headless cpu",
+            &Default::default(),
+        )
+    };
+    let p99_ratio = training.p99_ms / paused.p99_ms.max(1e-3);
+    let throughput_ratio = training.samples_per_s / headless.max(1e-3);
+    let verdict = |ok: bool| if ok { "met" } else { "not met" };
+    println!(
+        "frame p99, training / paused: {p99_ratio:.2}× (goal ≤ 1.25×: {})",
+        verdict(p99_ratio <= 1.25)
+    );
+    println!(
+        "training samples/s, app / headless: {throughput_ratio:.2}× (goal ≥ 0.8×: {})",
+        verdict(throughput_ratio >= 0.8)
+    );
+    Ok(())
 }

@@ -1,6 +1,7 @@
-//! The command line: `ganimate train | sample | bench`. Usage errors exit 2 (clap), runtime
+//! The command line: `ganimate [app] | train | sample | export | bench`. Usage errors exit 2 (clap), runtime
 //! errors exit 1 with `error: …` on stderr, an interrupted training run exits 130.
 
+mod app;
 mod bench;
 mod progress;
 mod sample;
@@ -9,7 +10,7 @@ mod train;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 use crate::backend::BackendChoice;
 use crate::data::DatasetKind;
@@ -27,16 +28,30 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Open the desktop app (the default): watch the GAN learn, walk its latent space
+    App(app::AppArgs),
     /// Train a GAN headless, writing checkpoints and progress frames to --out
     Train(train::TrainArgs),
     /// Generate digits from a checkpoint: a PNG grid or an IDX3 file
     Sample(sample::SampleArgs),
+    /// Copy a checkpoint's generator alone into a new folder (for sampling and walks)
+    Export(ExportArgs),
     /// Measure training throughput (samples/s) for each preset and backend
     Bench(bench::BenchArgs),
 }
 
+#[derive(Args)]
+struct ExportArgs {
+    /// Checkpoint or run folder to export from
+    #[arg(long, value_name = "DIR")]
+    checkpoint: PathBuf,
+    /// New folder for the generator-only checkpoint
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+}
+
 /// Where the training data comes from; shared by every command that reads a dataset.
-#[derive(Args, Clone)]
+#[derive(Args, Clone, Default)]
 struct DataArgs {
     /// Folder holding the dataset's IDX files (gz or not); default: $GANIMATE_DATA, then the cache
     #[arg(long, value_name = "DIR")]
@@ -61,11 +76,16 @@ pub fn run() -> ExitCode {
         Some(Command::Train(args)) => train::run(args),
         Some(Command::Sample(args)) => sample::run(args).map(|()| Outcome::Done),
         Some(Command::Bench(args)) => bench::run(args).map(|()| Outcome::Done),
-        None => {
-            // The desktop app is not built yet: show what the CLI offers.
-            let _ = Cli::command().print_help();
-            Ok(Outcome::Done)
+        Some(Command::Export(args)) => {
+            crate::gan::checkpoint::export_generator(&args.checkpoint, &args.out)
+                .map(|out| {
+                    println!("wrote {}", out.display());
+                    Outcome::Done
+                })
+                .map_err(Into::into)
         }
+        Some(Command::App(args)) => app::run(args).map(|()| Outcome::Done),
+        None => app::run(app::AppArgs::default()).map(|()| Outcome::Done),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,

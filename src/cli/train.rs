@@ -45,7 +45,7 @@ pub struct TrainArgs {
     #[arg(long)]
     d_steps: Option<usize>,
     /// Where to train
-    #[arg(long, value_enum, default_value_t = BackendChoice::Gpu)]
+    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
     backend: BackendChoice,
     /// Seed for initialisation, batches and noise [default: 42]
     #[arg(long)]

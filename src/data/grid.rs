@@ -46,13 +46,34 @@ pub fn columns_for(count: usize) -> usize {
 
 /// Writes a greyscale PNG atomically.
 pub fn write_png(path: &Path, picture: &Grey) -> std::io::Result<()> {
+    write_encoded(
+        path,
+        picture.width as u32,
+        picture.height as u32,
+        png::ColorType::Grayscale,
+        &picture.pixels,
+    )
+}
+
+/// Writes 8-bit RGB pixels as a PNG, atomically.
+pub fn write_rgb_png(path: &Path, width: u32, height: u32, rgb: &[u8]) -> std::io::Result<()> {
+    write_encoded(path, width, height, png::ColorType::Rgb, rgb)
+}
+
+fn write_encoded(
+    path: &Path,
+    width: u32,
+    height: u32,
+    color: png::ColorType,
+    pixels: &[u8],
+) -> std::io::Result<()> {
     crate::fsutil::write_atomic(path, |out| {
-        let mut encoder = png::Encoder::new(out, picture.width as u32, picture.height as u32);
-        encoder.set_color(png::ColorType::Grayscale);
+        let mut encoder = png::Encoder::new(out, width, height);
+        encoder.set_color(color);
         encoder.set_depth(png::BitDepth::Eight);
         let mut writer = encoder.write_header().map_err(std::io::Error::other)?;
         writer
-            .write_image_data(&picture.pixels)
+            .write_image_data(pixels)
             .map_err(std::io::Error::other)?;
         writer.finish().map_err(std::io::Error::other)
     })

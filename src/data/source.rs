@@ -11,10 +11,19 @@ pub const DATA_ENV: &str = "GANIMATE_DATA";
 
 /// The datasets ganimate knows how to find and download.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum DatasetKind {
+    #[default]
     Mnist,
     FashionMnist,
 }

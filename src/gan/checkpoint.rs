@@ -317,17 +317,95 @@ pub fn load_generator<B: Backend>(
     device: &B::Device,
 ) -> Result<(Generator<B>, Manifest), CheckpointError> {
     let (dir, manifest) = read_manifest(path)?;
-    let preset = manifest.config.preset;
-    let skeleton = preset.generator().init::<B>(&mut skeleton_rng(), device);
-    let record = decode::<B, _>(&dir, &manifest, GENERATOR, device)?;
-    skeleton
-        .check_record(&record)
-        .map_err(incompatible(dir.join(GENERATOR), preset))?;
-    let generator = skeleton.load_record(record);
+    let bytes = read_verified(&dir, &manifest, GENERATOR)?;
+    let generator = decode_generator(&dir, &manifest, bytes, device)?;
     Ok((generator, manifest))
 }
 
+/// A generator-only checkpoint held in memory (the pretrained one built into the app).
+pub fn generator_from_bytes<B: Backend>(
+    label: &Path,
+    manifest_json: &[u8],
+    generator: &[u8],
+    device: &B::Device,
+) -> Result<(Generator<B>, Manifest), CheckpointError> {
+    let manifest: Manifest =
+        serde_json::from_slice(manifest_json).map_err(|err| CheckpointError::Damaged {
+            path: label.join(MANIFEST),
+            problem: format!("unreadable manifest: {err}"),
+        })?;
+    let generator = decode_generator(label, &manifest, generator.to_vec(), device)?;
+    Ok((generator, manifest))
+}
+
+fn decode_generator<B: Backend>(
+    dir: &Path,
+    manifest: &Manifest,
+    bytes: Vec<u8>,
+    device: &B::Device,
+) -> Result<Generator<B>, CheckpointError> {
+    let preset = manifest.config.preset;
+    let skeleton = preset.generator().init::<B>(&mut skeleton_rng(), device);
+    let record = recorder()
+        .load(bytes, device)
+        .map_err(|err| CheckpointError::Incompatible {
+            path: dir.join(GENERATOR),
+            problem: format!("does not match the {preset} preset: {err}"),
+        })?;
+    skeleton
+        .check_record(&record)
+        .map_err(incompatible(dir.join(GENERATOR), preset))?;
+    Ok(skeleton.load_record(record))
+}
+
+/// True for a checkpoint that holds the generator alone (see [`export_generator`]).
+pub fn is_generator_only(manifest: &Manifest) -> bool {
+    !manifest.files.contains_key(DISCRIMINATOR)
+}
+
+/// Writes the generator of checkpoint `path` alone into the new folder `out`: all that
+/// sampling and latent walks need, a quarter of a full checkpoint.
+pub fn export_generator(path: &Path, out: &Path) -> Result<PathBuf, CheckpointError> {
+    let (dir, mut manifest) = read_manifest(path)?;
+    let bytes = read_verified(&dir, &manifest, GENERATOR)?;
+    if out.exists() {
+        return Err(CheckpointError::Io {
+            path: out.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "already exists; choose a new folder",
+            ),
+        });
+    }
+    manifest.files.retain(|file, _| file == GENERATOR);
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned());
+    let temp = parent.join(format!(
+        ".{}.tmp-{}",
+        name.unwrap_or_default(),
+        std::process::id()
+    ));
+    let written = (|| {
+        std::fs::create_dir_all(&temp).map_err(io_error(&temp))?;
+        let file = temp.join(GENERATOR);
+        write_atomic(&file, |o| std::io::Write::write_all(o, &bytes)).map_err(io_error(&file))?;
+        let file = temp.join(MANIFEST);
+        let json = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
+        write_atomic(&file, |o| std::io::Write::write_all(o, &json)).map_err(io_error(&file))?;
+        std::fs::rename(&temp, out).map_err(io_error(out))
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_dir_all(&temp);
+    }
+    written.map(|()| out.to_path_buf())
+}
+
 /// Restores the whole training state: networks, optimisers and the data stream position.
+/// A generator-only checkpoint gets a fresh discriminator and fresh optimisers.
 pub fn load_trainer<B: AutodiffBackend>(
     path: &Path,
     device: &B::Device,
@@ -341,18 +419,27 @@ pub fn load_trainer<B: AutodiffBackend>(
             problem,
         })?;
     let preset = config.preset;
-    let mut rng = skeleton_rng();
-    let generator = preset.generator().init::<B>(&mut rng, device);
-    let discriminator = preset.discriminator().init::<B>(&mut rng, device);
-    let generator_record = decode::<B, _>(&dir, &manifest, GENERATOR, device)?;
-    generator
-        .check_record(&generator_record)
-        .map_err(incompatible(dir.join(GENERATOR), preset))?;
+    let generator = decode_generator(
+        &dir,
+        &manifest,
+        read_verified(&dir, &manifest, GENERATOR)?,
+        device,
+    )?;
+    if is_generator_only(&manifest) {
+        return Ok(Trainer::with_generator(
+            config,
+            generator,
+            manifest.step,
+            device,
+        ));
+    }
+    let discriminator = preset
+        .discriminator()
+        .init::<B>(&mut skeleton_rng(), device);
     let discriminator_record = decode::<B, _>(&dir, &manifest, DISCRIMINATOR, device)?;
     discriminator
         .check_record(&discriminator_record)
         .map_err(incompatible(dir.join(DISCRIMINATOR), preset))?;
-    let generator = generator.load_record(generator_record);
     let discriminator = discriminator.load_record(discriminator_record);
     let mut trainer = Trainer::from_parts(
         config,

@@ -17,6 +17,7 @@ pub enum Stream {
     Shuffle = 3,
     FixedNoise = 4,
     Sample = 5,
+    Walk = 6,
 }
 
 /// An RNG for item `index` of `stream` under `seed`.

@@ -3,11 +3,13 @@
 
 pub mod checkpoint;
 pub mod latent;
+pub mod live;
 pub mod loss;
 pub mod model;
 pub mod sample;
 pub mod trainer;
+pub mod walk;
 
 pub use loss::LossKind;
 pub use model::{Discriminator, Generator, Preset};
-pub use trainer::{RealImages, StepStats, StepValues, TrainConfig, Trainer};
+pub use trainer::{RealImages, StepMode, StepStats, StepValues, TrainConfig, Trainer};

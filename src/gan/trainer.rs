@@ -104,6 +104,16 @@ pub struct StepStats<B: Backend> {
     pub step: u64,
 }
 
+/// Which network(s) one step trains: the app's single-step buttons teach the two halves apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StepMode {
+    /// k D steps, then one G step.
+    #[default]
+    Both,
+    DiscriminatorOnly,
+    GeneratorOnly,
+}
+
 /// The figures of one step, on the host.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct StepValues {
@@ -125,20 +135,35 @@ impl StepValues {
 impl<B: Backend> StepStats<B> {
     /// Reads the figures back: on a GPU this waits for the step to finish.
     pub fn read(self) -> StepValues {
-        let values = self
-            .packed
+        Self::read_all(vec![self]).pop().expect("one in, one out")
+    }
+
+    /// Reads many steps' figures with a single read-back (one GPU synchronisation).
+    pub fn read_all(stats: Vec<Self>) -> Vec<StepValues> {
+        if stats.is_empty() {
+            return Vec::new();
+        }
+        let steps: Vec<u64> = stats.iter().map(|s| s.step).collect();
+        let packed = Tensor::cat(stats.into_iter().map(|s| s.packed).collect(), 0);
+        let values = packed
             .into_data()
             .convert::<f32>()
             .to_vec::<f32>()
             .unwrap_or_default();
-        let get = |i: usize| values.get(i).copied().unwrap_or(f32::NAN);
-        StepValues {
-            step: self.step,
-            d_loss: get(0),
-            g_loss: get(1),
-            d_real: get(2),
-            d_fake: get(3),
-        }
+        steps
+            .into_iter()
+            .enumerate()
+            .map(|(i, step)| {
+                let get = |k: usize| values.get(4 * i + k).copied().unwrap_or(f32::NAN);
+                StepValues {
+                    step,
+                    d_loss: get(0),
+                    g_loss: get(1),
+                    d_real: get(2),
+                    d_fake: get(3),
+                }
+            })
+            .collect()
     }
 }
 
@@ -164,6 +189,18 @@ impl<B: AutodiffBackend> Trainer<B> {
         let generator = config.preset.generator().init(&mut rng, device);
         let discriminator = config.preset.discriminator().init(&mut rng, device);
         Self::from_parts(config, generator, discriminator, 0, 0, device)
+    }
+
+    /// A trained generator facing a fresh discriminator (from `config.seed`), fresh optimisers.
+    pub fn with_generator(
+        config: TrainConfig,
+        generator: Generator<B>,
+        step: u64,
+        device: &B::Device,
+    ) -> Self {
+        let mut rng = latent::rng_for(config.seed, Stream::Init, 1);
+        let discriminator = config.preset.discriminator().init(&mut rng, device);
+        Self::from_parts(config, generator, discriminator, step, 0, device)
     }
 
     pub(super) fn from_parts(
@@ -226,52 +263,85 @@ impl<B: AutodiffBackend> Trainer<B> {
     }
 
     /// k discriminator steps, then one generator step (Goodfellow et al., algorithm 1).
+    pub fn step(&mut self, data: &RealImages<B>) -> StepStats<B::InnerBackend> {
+        self.step_with(StepMode::Both, data)
+    }
+
+    /// One step of the kind `mode` names; every mode measures all four figures on its batch.
     ///
     /// The generator step reuses the last fake batch that D was trained on, as PyTorch's DCGAN
     /// example does: one generator forward pass fewer per step.
-    pub fn step(&mut self, data: &RealImages<B>) -> StepStats<B::InnerBackend> {
+    pub fn step_with(
+        &mut self,
+        mode: StepMode,
+        data: &RealImages<B>,
+    ) -> StepStats<B::InnerBackend> {
         let loss = self.config.loss;
         let real_label = self.config.preset.real_label();
+        let d_rounds = match mode {
+            StepMode::Both => self.config.d_steps,
+            StepMode::DiscriminatorOnly => 1,
+            StepMode::GeneratorOnly => 0,
+        };
         let mut last = None;
-        for _ in 0..self.config.d_steps {
-            let real = self.next_real_batch(data);
-            let fake = self.generator.forward(self.noise_batch(self.d_batches));
-            self.d_batches += 1;
-
-            // One forward pass over real and fake together: D has no batch statistics, so this
-            // equals two passes, with half the matrix packing and larger, faster products.
-            let batch = self.config.batch_size;
-            let logits = self
-                .discriminator
-                .forward(Tensor::cat(vec![real, fake.clone().detach()], 0));
-            let real_logits = logits.clone().narrow(0, 0, batch);
-            let fake_logits = logits.narrow(0, batch, batch);
-            // The statistics are computed off the autodiff graph: they need no gradient.
-            let d_real = loss.d_output(real_logits.clone().inner()).mean();
-            let d_fake = loss.d_output(fake_logits.clone().inner()).mean();
-            let d_loss = loss.discriminator(real_logits, fake_logits, real_label);
-
+        for _ in 0..d_rounds {
+            let (real_logits, fake_logits, fake) =
+                self.d_forward(data, &self.discriminator.clone());
+            let d_loss = loss.discriminator(real_logits.clone(), fake_logits.clone(), real_label);
             let grads = GradientsParams::from_grads(d_loss.backward(), &self.discriminator);
             self.discriminator =
                 self.optim_d
                     .step(self.config.lr_d, self.discriminator.clone(), grads);
-            last = Some((fake, d_loss.inner(), d_real, d_fake));
+            last = Some((fake, real_logits.inner(), fake_logits.inner()));
         }
-        let (fake, d_loss, d_real, d_fake) = last.expect("d_steps >= 1");
+        let (fake, real_logits, fake_logits) = match last {
+            Some(last) => last,
+            // G alone: D judges a fresh batch without learning from it.
+            None => {
+                let frozen = self.discriminator.clone().no_grad();
+                let (real_logits, fake_logits, fake) = self.d_forward(data, &frozen);
+                (fake, real_logits.inner(), fake_logits.inner())
+            }
+        };
+        let d_loss = loss.discriminator(real_logits.clone(), fake_logits.clone(), real_label);
+        let d_real = loss.d_output(real_logits).mean();
+        let d_fake = loss.d_output(fake_logits.clone()).mean();
 
-        // D's parameters are constants here: gradients flow through D into G only.
-        let fake_logits = self.discriminator.clone().no_grad().forward(fake);
-        let g_loss = loss.generator(fake_logits);
-        let grads = GradientsParams::from_grads(g_loss.backward(), &self.generator);
-        self.generator = self
-            .optim_g
-            .step(self.config.lr_g, self.generator.clone(), grads);
-        self.step += 1;
+        let g_loss = if mode == StepMode::DiscriminatorOnly {
+            loss.generator(fake_logits)
+        } else {
+            // D's parameters are constants here: gradients flow through D into G only.
+            let fake_logits = self.discriminator.clone().no_grad().forward(fake);
+            let g_loss = loss.generator(fake_logits);
+            let grads = GradientsParams::from_grads(g_loss.backward(), &self.generator);
+            self.generator = self
+                .optim_g
+                .step(self.config.lr_g, self.generator.clone(), grads);
+            self.step += 1;
+            g_loss.inner()
+        };
 
         StepStats {
-            packed: Tensor::cat(vec![d_loss, g_loss.inner(), d_real, d_fake], 0),
+            packed: Tensor::cat(vec![d_loss, g_loss, d_real, d_fake], 0),
             step: self.step,
         }
+    }
+
+    /// D's logits on the next real batch and on a fresh fake batch, in one forward pass: D has
+    /// no batch statistics, so this equals two passes, with larger, faster products.
+    fn d_forward(
+        &mut self,
+        data: &RealImages<B>,
+        discriminator: &Discriminator<B>,
+    ) -> (Tensor<B, 2>, Tensor<B, 2>, Tensor<B, 2>) {
+        let real = self.next_real_batch(data);
+        let fake = self.generator.forward(self.noise_batch(self.d_batches));
+        self.d_batches += 1;
+        let batch = self.config.batch_size;
+        let logits = discriminator.forward(Tensor::cat(vec![real, fake.clone().detach()], 0));
+        let real_logits = logits.clone().narrow(0, 0, batch);
+        let fake_logits = logits.narrow(0, batch, batch);
+        (real_logits, fake_logits, fake)
     }
 
     /// Noise for D batch `index`: a pure function of the seed, so a resumed run draws the same.

@@ -1,0 +1,41 @@
+//! Keyboard shortcuts; ignored while a text field or slider has the keyboard.
+
+use bevy::prelude::*;
+use bevy_egui::input::EguiWantsInput;
+
+use super::AppSystems;
+use super::training::Control;
+use super::ui::UiState;
+use crate::gan::StepMode;
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(Update, shortcuts.in_set(AppSystems::Input));
+}
+
+fn shortcuts(
+    keys: Res<ButtonInput<KeyCode>>,
+    egui: Res<EguiWantsInput>,
+    mut ui_state: ResMut<UiState>,
+    mut controls: MessageWriter<Control>,
+) {
+    if egui.wants_any_keyboard_input() {
+        return;
+    }
+    if keys.just_pressed(KeyCode::Space) {
+        controls.write(Control::TogglePlay);
+    }
+    if keys.just_pressed(KeyCode::KeyS) {
+        controls.write(Control::Step(StepMode::Both));
+    }
+    if keys.just_pressed(KeyCode::KeyR) {
+        controls.write(Control::Reset);
+    }
+    if keys.just_pressed(KeyCode::KeyH) {
+        ui_state.show_panels = !ui_state.show_panels;
+    }
+    let question = keys.just_pressed(KeyCode::Slash)
+        && (keys.pressed(KeyCode::ShiftLeft) || keys.pressed(KeyCode::ShiftRight));
+    if keys.just_pressed(KeyCode::F1) || question {
+        ui_state.show_help = !ui_state.show_help;
+    }
+}

@@ -1,0 +1,103 @@
+//! The desktop app: Bevy plugins around the training core in `crate::gan`.
+//!
+//! One plugin per file. The logic plugins (compute, dataset, training, preview, walk) run
+//! without a window, so tests drive them headless; the view plugins (sprites, panels, keys,
+//! script) need the renderer.
+
+mod compute;
+mod dataset;
+mod digits;
+mod keys;
+mod preview;
+mod script;
+mod training;
+mod ui;
+mod walk;
+
+use std::path::PathBuf;
+
+use bevy::prelude::*;
+
+use crate::backend::BackendChoice;
+use crate::data::DatasetKind;
+
+pub use compute::TrainingDevice;
+pub use dataset::DatasetStatus;
+pub use preview::Previews;
+pub use training::{Control, Settings, TrainingState};
+pub use walk::{WalkControl, WalkState};
+
+/// What `ganimate app` was asked for on the command line.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct AppOptions {
+    pub data: Option<PathBuf>,
+    pub dataset: DatasetKind,
+    pub offline: bool,
+    pub backend: BackendChoice,
+    /// Start from this checkpoint (a checkpoint or run folder) instead of fresh networks.
+    pub checkpoint: Option<PathBuf>,
+    pub paused: bool,
+    pub seed: Option<u64>,
+    /// Scripted run: exit 0 after this many frames.
+    pub quit_after_frames: Option<u32>,
+    /// Scripted run: save the last frame here as PNG.
+    pub screenshot: Option<PathBuf>,
+}
+
+/// The order of work inside a frame: input, then training, then sampling, then drawing.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AppSystems {
+    Input,
+    Train,
+    Sample,
+    Draw,
+}
+
+/// The plugins that need no window: what headless tests drive.
+pub fn logic_plugins(app: &mut App) {
+    app.configure_sets(
+        Update,
+        (
+            AppSystems::Input,
+            AppSystems::Train,
+            AppSystems::Sample,
+            AppSystems::Draw,
+        )
+            .chain(),
+    );
+    app.add_plugins((
+        dataset::plugin,
+        training::plugin,
+        walk::plugin,
+        preview::plugin,
+    ));
+}
+
+/// Runs the desktop app until the window closes (or a scripted run ends).
+pub fn run(options: AppOptions) -> anyhow::Result<()> {
+    let mut app = App::new();
+    app.insert_resource(options.clone())
+        .insert_resource(ClearColor(Color::srgb(0.08, 0.09, 0.11)))
+        .add_plugins(
+            DefaultPlugins
+                .set(WindowPlugin {
+                    primary_window: Some(Window {
+                        title: "ganimate: watch a GAN learn".into(),
+                        resolution: (1280, 800).into(),
+                        ..default()
+                    }),
+                    ..default()
+                })
+                .set(ImagePlugin::default_nearest()),
+        )
+        .add_plugins(bevy_egui::EguiPlugin::default())
+        .add_plugins(compute::ComputePlugin {
+            choice: options.backend,
+        });
+    logic_plugins(&mut app);
+    app.add_plugins((digits::plugin, ui::plugin, keys::plugin, script::plugin));
+    match app.run() {
+        AppExit::Success => Ok(()),
+        AppExit::Error(code) => anyhow::bail!("the app stopped with code {code}"),
+    }
+}

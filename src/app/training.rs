@@ -1,0 +1,389 @@
+//! Training as an ECS system: a few steps every frame, as many as fit the frame budget.
+//!
+//! The session (networks, optimisers, data on the device) is a non-send resource: burn's
+//! modules are `Send` but not `Sync`, and this keeps every use of them on one thread.
+//! Step figures stay on the device and are read back a few times a second, all at once.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use bevy::prelude::*;
+
+use super::compute::TrainingDevice;
+use super::dataset::DatasetStatus;
+use super::{AppOptions, AppSystems};
+use crate::backend::{CpuBackend, GpuBackend};
+use crate::gan::live::{self, LiveSession, Origin};
+use crate::gan::{LossKind, Preset, StepMode, StepValues, TrainConfig};
+
+/// How often step figures are read back from the device.
+const STATS_INTERVAL: Duration = Duration::from_millis(250);
+/// The most steps one frame may take, whatever the budget says.
+const MAX_STEPS_PER_FRAME: u32 = 64;
+
+/// The generator shipped with the app, so latent exploration works without any data.
+/// Made with `ganimate train` and `ganimate export` (see the README).
+const PRETRAINED_MANIFEST: &[u8] = include_bytes!("../../assets/pretrained/manifest.json");
+const PRETRAINED_GENERATOR: &[u8] = include_bytes!("../../assets/pretrained/generator.mpk");
+
+/// What the controls edit: the training configuration plus the frame budget.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub config: TrainConfig,
+    /// Milliseconds per frame that training may use.
+    pub frame_budget_ms: f32,
+}
+
+impl Settings {
+    /// True when going from `self` to `new` needs fresh networks (a reset).
+    pub fn needs_reset(&self, new: &Settings) -> bool {
+        let (a, b) = (&self.config, &new.config);
+        a.preset != b.preset || a.loss != b.loss || a.batch_size != b.batch_size || a.seed != b.seed
+    }
+}
+
+/// Requests to the trainer, from the panels, the keys or a script.
+#[derive(Message, Debug, Clone)]
+pub enum Control {
+    TogglePlay,
+    SetPlaying(bool),
+    /// One step of one kind, while paused or not.
+    Step(StepMode),
+    /// Fresh networks from the current settings.
+    Reset,
+    /// New settings: live where possible, otherwise at the next reset.
+    Apply(Settings),
+    Save(PathBuf),
+    /// Continue training from a checkpoint (or explore a generator-only one).
+    Load(PathBuf),
+}
+
+/// Everything the panels show about training.
+#[derive(Resource, Debug)]
+pub struct TrainingState {
+    pub playing: bool,
+    /// The settings the running session uses.
+    pub settings: Settings,
+    /// Settings waiting for a reset (preset, loss, batch or seed changed).
+    pub pending_reset: Option<Settings>,
+    /// Every step's figures, oldest first.
+    pub history: Vec<StepValues>,
+    pub step: u64,
+    pub epoch: f64,
+    pub samples_per_sec: f32,
+    /// Measured cost of one step, for the budget.
+    pub step_ms: f32,
+    pub steps_last_frame: u32,
+    /// Steps trained since the app started (all sessions).
+    pub steps_trained: u64,
+    pub can_train: bool,
+    /// Where the current networks came from.
+    pub origin: String,
+    /// The latest thing worth telling the user (saved, loaded, failed…).
+    pub notice: Option<String>,
+    /// Bumped whenever the session is replaced, so views refresh at once.
+    pub generation: u64,
+    last_read: Option<Instant>,
+    rate_window: (Instant, u64),
+}
+
+impl TrainingState {
+    fn new(settings: Settings, playing: bool) -> Self {
+        Self {
+            playing,
+            settings,
+            pending_reset: None,
+            history: Vec::new(),
+            step: 0,
+            epoch: 0.0,
+            samples_per_sec: 0.0,
+            step_ms: 5.0,
+            steps_last_frame: 0,
+            steps_trained: 0,
+            can_train: false,
+            origin: String::new(),
+            notice: None,
+            generation: 0,
+            last_read: None,
+            rate_window: (Instant::now(), 0),
+        }
+    }
+
+    pub fn latest(&self) -> Option<&StepValues> {
+        self.history.last()
+    }
+}
+
+/// The one live session, if opened yet.
+#[derive(Default)]
+pub struct Session(pub Option<Box<dyn LiveSession>>);
+
+pub(super) fn plugin(app: &mut App) {
+    let options = app.world().resource::<AppOptions>().clone();
+    let mut config = TrainConfig::default();
+    if let Some(seed) = options.seed {
+        config.seed = seed;
+    }
+    let settings = Settings {
+        config,
+        frame_budget_ms: 12.0,
+    };
+    app.add_message::<Control>()
+        .insert_resource(TrainingState::new(settings, !options.paused))
+        .init_non_send::<Session>()
+        .add_systems(
+            Update,
+            (open_when_data_settles, apply_controls, train_frame)
+                .chain()
+                .in_set(AppSystems::Train),
+        );
+}
+
+/// Opens the first session once the dataset has loaded, or failed to.
+fn open_when_data_settles(
+    mut session: NonSendMut<Session>,
+    mut state: ResMut<TrainingState>,
+    options: Res<AppOptions>,
+    data: Res<DatasetStatus>,
+    device: Option<Res<TrainingDevice>>,
+) {
+    let Some(device) = device else { return };
+    if session.0.is_some() || matches!(*data, DatasetStatus::Loading { .. }) {
+        return;
+    }
+    let result = match (&options.checkpoint, &*data) {
+        (Some(path), _) => open(&device, &data, Origin::Checkpoint(path))
+            .map(|s| (s, format!("checkpoint {}", path.display()))),
+        (None, DatasetStatus::Ready(_)) => {
+            open(&device, &data, Origin::Fresh(state.settings.config.clone()))
+                .map(|s| (s, "fresh networks".to_string()))
+        }
+        (None, _) => open_pretrained(&device, &data),
+    };
+    match result {
+        Ok((opened, origin)) => install(&mut session, &mut state, opened, origin),
+        Err(message) => {
+            // A bad --checkpoint must not leave the window empty: fall back, and say why.
+            state.notice = Some(message);
+            let fallback = match &*data {
+                DatasetStatus::Ready(_) => {
+                    open(&device, &data, Origin::Fresh(state.settings.config.clone()))
+                        .map(|s| (s, "fresh networks".to_string()))
+                }
+                _ => open_pretrained(&device, &data),
+            };
+            if let Ok((opened, origin)) = fallback {
+                install(&mut session, &mut state, opened, origin);
+            }
+        }
+    }
+}
+
+fn open_pretrained(
+    device: &TrainingDevice,
+    data: &DatasetStatus,
+) -> Result<(Box<dyn LiveSession>, String), String> {
+    let origin = Origin::Embedded {
+        label: std::path::Path::new("assets/pretrained"),
+        manifest: PRETRAINED_MANIFEST,
+        generator: PRETRAINED_GENERATOR,
+    };
+    open(device, data, origin).map(|s| (s, "the pretrained generator (no training data)".into()))
+}
+
+/// Opens a session on the chosen device; the concrete backend is named here and nowhere else.
+fn open(
+    device: &TrainingDevice,
+    data: &DatasetStatus,
+    origin: Origin<'_>,
+) -> Result<Box<dyn LiveSession>, String> {
+    let pixels = data.loaded().map(|d| d.pixels.as_slice());
+    let opened = match device {
+        TrainingDevice::Gpu { device, .. } => live::open::<GpuBackend>(origin, pixels, device),
+        TrainingDevice::Cpu { .. } => live::open::<CpuBackend>(origin, pixels, &Default::default()),
+    };
+    opened.map_err(|e| e.to_string())
+}
+
+fn install(
+    session: &mut Session,
+    state: &mut TrainingState,
+    opened: Box<dyn LiveSession>,
+    origin: String,
+) {
+    state.settings.config = opened.config().clone();
+    state.pending_reset = None;
+    state.step = opened.step_count();
+    state.epoch = opened.epoch();
+    state.can_train = opened.can_train();
+    state.history.clear();
+    state.origin = origin;
+    state.generation += 1;
+    state.rate_window = (Instant::now(), 0);
+    if !state.can_train {
+        state.playing = false;
+    }
+    session.0 = Some(opened);
+}
+
+fn apply_controls(
+    mut controls: MessageReader<Control>,
+    mut session: NonSendMut<Session>,
+    mut state: ResMut<TrainingState>,
+    data: Res<DatasetStatus>,
+    device: Option<Res<TrainingDevice>>,
+) {
+    for control in controls.read() {
+        match control {
+            Control::TogglePlay => state.playing = !state.playing && state.can_train,
+            Control::SetPlaying(on) => state.playing = *on && state.can_train,
+            Control::Step(mode) => {
+                if let Some(live) = session.0.as_mut() {
+                    live.train(*mode);
+                    state.steps_trained += 1;
+                    drain_stats(live.as_mut(), &mut state);
+                }
+            }
+            Control::Reset => {
+                let Some(device) = device.as_deref() else {
+                    continue;
+                };
+                let settings = state.pending_reset.take().unwrap_or(state.settings.clone());
+                state.settings = settings.clone();
+                let result = if data.loaded().is_some() {
+                    open(device, &data, Origin::Fresh(settings.config.clone()))
+                        .map(|s| (s, "fresh networks".to_string()))
+                } else {
+                    open_pretrained(device, &data)
+                };
+                match result {
+                    Ok((opened, origin)) => {
+                        install(&mut session, &mut state, opened, origin);
+                        state.notice = Some("reset: fresh networks".into());
+                    }
+                    Err(message) => state.notice = Some(message),
+                }
+            }
+            Control::Apply(new) => {
+                if state.settings.needs_reset(new) {
+                    state.pending_reset = Some(new.clone());
+                    state.notice =
+                        Some("preset, loss, batch and seed apply at the next reset".into());
+                } else {
+                    state.pending_reset = None;
+                }
+                // Live: learning rates, D steps and the frame budget.
+                state.settings.config.lr_g = new.config.lr_g;
+                state.settings.config.lr_d = new.config.lr_d;
+                state.settings.config.d_steps = new.config.d_steps.max(1);
+                state.settings.frame_budget_ms = new.frame_budget_ms;
+                if let Some(live) = session.0.as_mut() {
+                    live.set_learning_rates(new.config.lr_g, new.config.lr_d);
+                    live.set_d_steps(new.config.d_steps);
+                }
+            }
+            Control::Save(dir) => {
+                let Some(live) = session.0.as_ref() else {
+                    continue;
+                };
+                state.notice = Some(match live.save(dir) {
+                    Ok(saved) => format!("saved {}", saved.display()),
+                    Err(err) => format!("save failed: {err}"),
+                });
+            }
+            Control::Load(path) => {
+                let Some(device) = device.as_deref() else {
+                    continue;
+                };
+                match open(device, &data, Origin::Checkpoint(path)) {
+                    Ok(opened) => {
+                        install(
+                            &mut session,
+                            &mut state,
+                            opened,
+                            format!("checkpoint {}", path.display()),
+                        );
+                        state.notice = Some(format!("loaded {}", path.display()));
+                    }
+                    Err(message) => state.notice = Some(format!("load failed: {message}")),
+                }
+            }
+        }
+    }
+}
+
+/// Trains while playing: at least one step, then more while the frame budget lasts.
+fn train_frame(mut session: NonSendMut<Session>, mut state: ResMut<TrainingState>) {
+    let Some(live) = session.0.as_mut() else {
+        return;
+    };
+    state.steps_last_frame = 0;
+    if state.playing && live.can_train() {
+        let budget = Duration::from_secs_f32(state.settings.frame_budget_ms.max(0.0) / 1000.0);
+        let started = Instant::now();
+        let mut steps = 0;
+        while steps < MAX_STEPS_PER_FRAME {
+            live.train(StepMode::Both);
+            steps += 1;
+            // Work is queued asynchronously on a GPU: predict from the measured step cost
+            // instead of the time it took to queue.
+            let predicted = started.elapsed().max(Duration::from_secs_f32(
+                state.step_ms / 1000.0 * steps as f32,
+            ));
+            if predicted + Duration::from_secs_f32(state.step_ms / 1000.0) > budget {
+                break;
+            }
+        }
+        // Finish this frame's work before Bevy submits its own on the shared queue; this also
+        // makes the measured cost real.
+        live.sync();
+        let per_step = started.elapsed().as_secs_f32() * 1000.0 / steps as f32;
+        state.step_ms = 0.8 * state.step_ms + 0.2 * per_step;
+        state.steps_last_frame = steps;
+        state.steps_trained += u64::from(steps);
+    }
+    // Counters live on the host: cheap to read every frame, unlike the figures.
+    state.step = live.step_count();
+    state.epoch = live.epoch();
+    let due = state
+        .last_read
+        .is_none_or(|at| at.elapsed() >= STATS_INTERVAL);
+    if due {
+        drain_stats(live.as_mut(), &mut state);
+    }
+}
+
+/// Reads back pending figures and updates rates; pauses on a non-finite loss.
+fn drain_stats(live: &mut dyn LiveSession, state: &mut TrainingState) {
+    let values = live.take_stats();
+    state.last_read = Some(Instant::now());
+    state.step = live.step_count();
+    state.epoch = live.epoch();
+    if let Some(bad) = values.iter().find(|v| !v.is_finite()) {
+        state.playing = false;
+        state.notice = Some(format!(
+            "step {}: a loss became non-finite (diverged); training paused. Reset, or lower the learning rates",
+            bad.step
+        ));
+    }
+    state.history.extend(values);
+    let (since, steps_then) = state.rate_window;
+    let elapsed = since.elapsed().as_secs_f32();
+    if elapsed >= 1.0 {
+        let steps = state.steps_trained - steps_then;
+        state.samples_per_sec = steps as f32 * state.settings.config.batch_size as f32 / elapsed;
+        state.rate_window = (Instant::now(), state.steps_trained);
+    }
+}
+
+/// A short label of the configuration, for the status panel.
+pub fn describe(config: &TrainConfig) -> String {
+    let preset: Preset = config.preset;
+    let loss: LossKind = config.loss;
+    format!(
+        "{preset} preset, {} loss, batch {}, k = {}",
+        loss.name(),
+        config.batch_size,
+        config.d_steps
+    )
+}

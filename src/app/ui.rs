@@ -1,0 +1,598 @@
+//! The egui panels: plots, controls, status, checkpoints, help; and the camera viewport that
+//! keeps the sprites clear of the panels.
+
+use std::path::PathBuf;
+
+use bevy::camera::visibility::RenderLayers;
+use bevy::camera::{CameraOutputMode, Viewport};
+use bevy::prelude::*;
+use bevy::render::render_resource::BlendState;
+use bevy::window::PrimaryWindow;
+use bevy_egui::egui::{self, Align2, Color32, FontId, LayerId, RichText, Ui, UiBuilder};
+use bevy_egui::{EguiContexts, EguiGlobalSettings, EguiPrimaryContextPass, PrimaryEguiContext};
+use egui_plot::{HLine, Legend, Line, Plot, PlotPoints};
+
+use super::compute::TrainingDevice;
+use super::dataset::DatasetStatus;
+use super::digits::{CAPTIONS, SceneCamera};
+use super::preview::Previews;
+use super::training::{Control, Settings, TrainingState, describe};
+use super::walk::{ClickMode, WalkControl, WalkState};
+use crate::backend::Resolved;
+use crate::gan::latent::Interpolation;
+use crate::gan::{LossKind, Preset, StepMode, StepValues};
+
+/// What only the panels care about.
+#[derive(Resource)]
+pub struct UiState {
+    pub show_panels: bool,
+    pub show_help: bool,
+    /// The settings being edited, applied with a button.
+    draft: Option<Settings>,
+    checkpoint_path: String,
+    /// Moving-average window for the plots, in steps (1 = raw).
+    smoothing: usize,
+    log_steps: bool,
+}
+
+impl Default for UiState {
+    fn default() -> Self {
+        Self {
+            show_panels: true,
+            show_help: false,
+            draft: None,
+            checkpoint_path: "runs/app".into(),
+            smoothing: 25,
+            log_steps: false,
+        }
+    }
+}
+
+/// Frame rate, averaged, for the status line.
+#[derive(Resource, Default)]
+pub struct FrameRate(pub f32);
+
+pub(super) fn plugin(app: &mut App) {
+    // egui gets a camera of its own, covering the whole window, drawn over the scene.
+    app.insert_resource(EguiGlobalSettings {
+        auto_create_primary_context: false,
+        ..default()
+    })
+    .init_resource::<UiState>()
+    .init_resource::<FrameRate>()
+    .add_systems(Startup, spawn_egui_camera)
+    .add_systems(Update, measure_fps)
+    .add_systems(EguiPrimaryContextPass, panels);
+}
+
+fn spawn_egui_camera(mut commands: Commands) {
+    commands.spawn((
+        PrimaryEguiContext,
+        Camera2d,
+        RenderLayers::none(),
+        Camera {
+            order: 1,
+            output_mode: CameraOutputMode::Write {
+                blend_state: Some(BlendState::ALPHA_BLENDING),
+                clear_color: ClearColorConfig::None,
+            },
+            clear_color: ClearColorConfig::Custom(Color::NONE),
+            ..default()
+        },
+    ));
+}
+
+fn measure_fps(time: Res<Time>, mut fps: ResMut<FrameRate>) {
+    let dt = time.delta_secs();
+    if dt > 0.0 {
+        let now = 1.0 / dt;
+        fps.0 = if fps.0 == 0.0 {
+            now
+        } else {
+            0.9 * fps.0 + 0.1 * now
+        };
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn panels(
+    mut contexts: EguiContexts,
+    mut ui_state: ResMut<UiState>,
+    state: Res<TrainingState>,
+    walk: Res<WalkState>,
+    data: Res<DatasetStatus>,
+    device: Option<Res<TrainingDevice>>,
+    previews: Res<Previews>,
+    fps: Res<FrameRate>,
+    window: Single<&Window, With<PrimaryWindow>>,
+    mut camera: Single<(&mut Camera, &GlobalTransform), With<SceneCamera>>,
+    mut controls: MessageWriter<Control>,
+    mut walk_controls: MessageWriter<WalkControl>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?.clone();
+    let mut root = Ui::new(
+        ctx.clone(),
+        "root".into(),
+        UiBuilder::new()
+            .layer_id(LayerId::background())
+            .max_rect(ctx.viewport_rect()),
+    );
+    let (mut right, mut bottom) = (0.0, 0.0);
+    if ui_state.show_panels {
+        right = egui::Panel::right("controls")
+            .default_size(340.0)
+            .resizable(true)
+            .show(&mut root, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    status_section(ui, &state, &data, device.as_deref(), &previews, fps.0);
+                    ui.separator();
+                    training_section(ui, &mut ui_state, &state, &mut controls);
+                    ui.separator();
+                    walk_section(ui, &walk, &mut walk_controls);
+                    ui.separator();
+                    checkpoint_section(ui, &mut ui_state, &state, &mut controls);
+                });
+            })
+            .response
+            .rect
+            .width();
+        bottom = egui::Panel::bottom("plots")
+            .default_size(230.0)
+            .resizable(true)
+            .show(&mut root, |ui| plots(ui, &mut ui_state, &state.history))
+            .response
+            .rect
+            .height();
+    }
+    help_window(&ctx, &mut ui_state);
+
+    // The sprites get what the panels leave.
+    let scale = window.scale_factor();
+    let (camera, camera_transform) = &mut *camera;
+    let size = UVec2::new(window.physical_width(), window.physical_height());
+    let reserved = UVec2::new((right * scale) as u32, (bottom * scale) as u32);
+    let free = size.saturating_sub(reserved).max(UVec2::ONE);
+    camera.viewport = Some(Viewport {
+        physical_position: UVec2::ZERO,
+        physical_size: free,
+        ..default()
+    });
+
+    // Captions above each picture, and the loading or no-data message over the grid.
+    let free_rect = egui::Rect::from_min_size(
+        egui::Pos2::ZERO,
+        egui::vec2(free.x as f32 / scale, free.y as f32 / scale),
+    );
+    let painter = ctx
+        .layer_painter(LayerId::background())
+        .with_clip_rect(free_rect);
+    let to_screen = |world: Vec2| {
+        camera
+            .world_to_viewport(camera_transform, world.extend(0.0))
+            .ok()
+            .map(|p| egui::pos2(p.x, p.y))
+    };
+    for (text, at) in CAPTIONS {
+        if let Some(pos) = to_screen(at) {
+            painter.text(
+                pos,
+                Align2::CENTER_BOTTOM,
+                text,
+                FontId::proportional(13.0),
+                Color32::GRAY,
+            );
+        }
+    }
+    let banner = match &*data {
+        DatasetStatus::Loading { message, fraction } => Some(match fraction {
+            Some(f) => format!("{message} {:.0}%", f * 100.0),
+            None => message.clone(),
+        }),
+        DatasetStatus::Unavailable(_) => Some(
+            "No training data: exploring the pretrained generator. See the status panel.".into(),
+        ),
+        DatasetStatus::Ready(_) => None,
+    };
+    if let (Some(text), Some(pos)) = (banner, to_screen(Vec2::new(0.0, -150.0))) {
+        painter.text(
+            pos,
+            Align2::CENTER_CENTER,
+            text,
+            FontId::proportional(15.0),
+            Color32::from_rgb(240, 190, 90),
+        );
+    }
+    Ok(())
+}
+
+fn status_section(
+    ui: &mut Ui,
+    state: &TrainingState,
+    data: &DatasetStatus,
+    device: Option<&TrainingDevice>,
+    previews: &Previews,
+    fps: f32,
+) {
+    ui.heading("ganimate");
+    let backend = device.map_or("starting…".to_string(), |d| d.resolved().describe());
+    ui.label(format!("backend: {backend}"));
+    if let Some(TrainingDevice::Cpu {
+        resolved: Resolved::Cpu {
+            reason: Some(reason),
+        },
+    }) = device
+    {
+        ui.label(
+            RichText::new(reason)
+                .small()
+                .color(Color32::from_rgb(240, 190, 90)),
+        );
+    }
+    if let Some(TrainingDevice::Gpu {
+        resolved: Resolved::Gpu { software: true, .. },
+        ..
+    }) = device
+    {
+        ui.label(
+            RichText::new("software adapter: expect slow training")
+                .color(Color32::from_rgb(240, 190, 90)),
+        );
+    }
+    match data {
+        DatasetStatus::Loading { message, fraction } => {
+            ui.label(message);
+            if let Some(fraction) = fraction {
+                ui.add(egui::ProgressBar::new(*fraction).show_percentage());
+            }
+        }
+        DatasetStatus::Ready(loaded) => {
+            ui.label(format!("data: {}", loaded.description));
+        }
+        DatasetStatus::Unavailable(message) => {
+            ui.label(
+                RichText::new("no training data")
+                    .strong()
+                    .color(Color32::from_rgb(240, 190, 90)),
+            );
+            ui.label(RichText::new(message).small());
+        }
+    }
+    ui.label(format!("networks: {}", state.origin));
+    ui.label(describe(&state.settings.config));
+    egui::Grid::new("status").num_columns(2).show(ui, |ui| {
+        ui.label("step");
+        ui.label(format!("{} (shown: {})", state.step, previews.step));
+        ui.end_row();
+        ui.label("epoch");
+        ui.label(format!("{:.2}", state.epoch));
+        ui.end_row();
+        ui.label("samples/s");
+        ui.label(format!(
+            "{:.0} ({} steps/frame, {:.1} ms/step)",
+            state.samples_per_sec, state.steps_last_frame, state.step_ms
+        ));
+        ui.end_row();
+        ui.label("fps");
+        ui.label(format!("{fps:.1}"));
+        ui.end_row();
+        if let Some(v) = state.latest() {
+            ui.label("D(x) / D(G(z))");
+            ui.label(format!("{:.3} / {:.3}", v.d_real, v.d_fake));
+            ui.end_row();
+        }
+    });
+    if let Some(notice) = &state.notice {
+        ui.label(RichText::new(notice).italics());
+    }
+}
+
+fn training_section(
+    ui: &mut Ui,
+    ui_state: &mut UiState,
+    state: &TrainingState,
+    controls: &mut MessageWriter<Control>,
+) {
+    ui.heading("Training");
+    ui.add_enabled_ui(state.can_train, |ui| {
+        ui.horizontal(|ui| {
+            let label = if state.playing {
+                "⏸ Pause"
+            } else {
+                "▶ Play"
+            };
+            if ui.button(label).on_hover_text("Space").clicked() {
+                controls.write(Control::TogglePlay);
+            }
+            if ui
+                .button("Step")
+                .on_hover_text("S: one D step then one G step")
+                .clicked()
+            {
+                controls.write(Control::Step(StepMode::Both));
+            }
+            if ui.button("D only").clicked() {
+                controls.write(Control::Step(StepMode::DiscriminatorOnly));
+            }
+            if ui.button("G only").clicked() {
+                controls.write(Control::Step(StepMode::GeneratorOnly));
+            }
+        });
+    });
+    let draft = ui_state.draft.get_or_insert_with(|| {
+        state
+            .pending_reset
+            .clone()
+            .unwrap_or(state.settings.clone())
+    });
+    let config = &mut draft.config;
+    egui::Grid::new("settings").num_columns(2).show(ui, |ui| {
+        ui.label("preset");
+        egui::ComboBox::from_id_salt("preset")
+            .selected_text(config.preset.name())
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut config.preset, Preset::Stable, "stable")
+                    .on_hover_text("BatchNorm + LeakyReLU in G, label smoothing");
+                ui.selectable_value(&mut config.preset, Preset::Course, "course")
+                    .on_hover_text("the course's Linear+ReLU / Linear+LeakyReLU networks");
+            });
+        ui.end_row();
+        ui.label("loss");
+        egui::ComboBox::from_id_salt("loss")
+            .selected_text(config.loss.name())
+            .show_ui(ui, |ui| {
+                for loss in [LossKind::NonSaturating, LossKind::Minimax, LossKind::Lsgan] {
+                    ui.selectable_value(&mut config.loss, loss, loss.name());
+                }
+            });
+        ui.end_row();
+        ui.label("LR of G");
+        ui.add(egui::Slider::new(&mut config.lr_g, 1e-5..=1e-2).logarithmic(true));
+        ui.end_row();
+        ui.label("LR of D");
+        ui.add(egui::Slider::new(&mut config.lr_d, 1e-5..=1e-2).logarithmic(true));
+        ui.end_row();
+        ui.label("batch size");
+        ui.add(egui::Slider::new(&mut config.batch_size, 8..=512).logarithmic(true));
+        ui.end_row();
+        ui.label("D steps per G step");
+        ui.add(egui::Slider::new(&mut config.d_steps, 1..=5));
+        ui.end_row();
+        ui.label("seed");
+        ui.add(egui::DragValue::new(&mut config.seed));
+        ui.end_row();
+        ui.label("frame budget (ms)");
+        ui.add(egui::Slider::new(&mut draft.frame_budget_ms, 1.0..=50.0));
+        ui.end_row();
+    });
+    let changed = *draft
+        != state
+            .pending_reset
+            .clone()
+            .unwrap_or(state.settings.clone());
+    let needs_reset = state.settings.needs_reset(draft);
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(changed, egui::Button::new("Apply"))
+            .clicked()
+        {
+            controls.write(Control::Apply(draft.clone()));
+        }
+        if ui
+            .button("Reset")
+            .on_hover_text("R: fresh networks from these settings")
+            .clicked()
+        {
+            controls.write(Control::Apply(draft.clone()));
+            controls.write(Control::Reset);
+        }
+    });
+    if needs_reset {
+        ui.label(RichText::new("preset, loss, batch and seed take effect on Reset; learning rates, D steps and budget apply live").small());
+    }
+    if !changed {
+        ui_state.draft = None; // Follow the running settings until the user edits.
+    }
+}
+
+fn walk_section(ui: &mut Ui, walk: &WalkState, controls: &mut MessageWriter<WalkControl>) {
+    ui.heading("Latent walk");
+    ui.horizontal(|ui| {
+        if ui
+            .button(if walk.playing {
+                "⏸ Pause"
+            } else {
+                "▶ Play"
+            })
+            .clicked()
+        {
+            controls.write(WalkControl::TogglePlay);
+        }
+        if ui.button("New random path").clicked() {
+            controls.write(WalkControl::NewPath);
+        }
+    });
+    let mut position = walk.position;
+    let length = walk.path.segments() as f32;
+    if ui
+        .add(egui::Slider::new(&mut position, 0.0..=length).text("position"))
+        .changed()
+    {
+        controls.write(WalkControl::Scrub(position));
+    }
+    let mut speed = walk.speed;
+    if ui
+        .add(egui::Slider::new(&mut speed, 0.0..=3.0).text("keyframes/s"))
+        .changed()
+    {
+        controls.write(WalkControl::SetSpeed(speed));
+    }
+    ui.horizontal(|ui| {
+        let mut interp = walk.path.interpolation;
+        ui.radio_value(&mut interp, Interpolation::Slerp, "slerp");
+        ui.radio_value(&mut interp, Interpolation::Lerp, "lerp");
+        if interp != walk.path.interpolation {
+            controls.write(WalkControl::SetInterpolation(interp));
+        }
+        let mut looping = walk.path.looping;
+        if ui.checkbox(&mut looping, "loop").changed() {
+            controls.write(WalkControl::SetLooping(looping));
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.label("click a digit:");
+        let mut mode = walk.click_mode;
+        ui.radio_value(&mut mode, ClickMode::NextKeyframe, "next keyframe");
+        ui.radio_value(&mut mode, ClickMode::Endpoints, "two endpoints");
+        if mode != walk.click_mode {
+            controls.write(WalkControl::SetClickMode(mode));
+        }
+    });
+    if walk.first_endpoint.is_some() {
+        ui.label("first endpoint set: click the second digit");
+    }
+    ui.label(format!(
+        "{} keyframes, seed {}",
+        walk.path.keyframes().len(),
+        walk.seed
+    ));
+}
+
+fn checkpoint_section(
+    ui: &mut Ui,
+    ui_state: &mut UiState,
+    state: &TrainingState,
+    controls: &mut MessageWriter<Control>,
+) {
+    ui.heading("Checkpoint");
+    ui.horizontal(|ui| {
+        ui.label("folder");
+        ui.text_edit_singleline(&mut ui_state.checkpoint_path);
+    });
+    let path = PathBuf::from(ui_state.checkpoint_path.trim());
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(state.step > 0 || state.can_train, egui::Button::new("Save"))
+            .clicked()
+        {
+            controls.write(Control::Save(path.clone()));
+        }
+        if ui.button("Load and resume").clicked() {
+            controls.write(Control::Load(path.clone()));
+        }
+    });
+}
+
+/// Moving average over `window` points; a window of 1 returns the values.
+fn smooth(values: &[(f64, f64)], window: usize) -> Vec<[f64; 2]> {
+    let window = window.max(1);
+    let mut sum = 0.0;
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, &(x, y))| {
+            sum += y;
+            if i >= window {
+                sum -= values[i - window].1;
+            }
+            [x, sum / (i + 1).min(window) as f64]
+        })
+        .collect()
+}
+
+fn plots(ui: &mut Ui, ui_state: &mut UiState, history: &[StepValues]) {
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::Slider::new(&mut ui_state.smoothing, 1..=200)
+                .logarithmic(true)
+                .text("smoothing (steps)"),
+        );
+        ui.checkbox(&mut ui_state.log_steps, "log step axis");
+    });
+    let log = ui_state.log_steps;
+    let x = |step: u64| {
+        if log {
+            (step.max(1) as f64).log10()
+        } else {
+            step as f64
+        }
+    };
+    let series = |pick: fn(&StepValues) -> f32| {
+        let raw: Vec<(f64, f64)> = history
+            .iter()
+            .map(|v| (x(v.step), f64::from(pick(v))))
+            .collect();
+        PlotPoints::from(smooth(&raw, ui_state.smoothing))
+    };
+    let step_axis = move |mark: egui_plot::GridMark, _: &std::ops::RangeInclusive<f64>| {
+        if log {
+            format!("{:.0}", 10f64.powf(mark.value))
+        } else {
+            format!("{:.0}", mark.value)
+        }
+    };
+    let width = (ui.available_width() - 10.0) / 2.0;
+    let height = ui.available_height().max(80.0);
+    ui.horizontal(|ui| {
+        Plot::new("losses")
+            .width(width)
+            .height(height)
+            .legend(Legend::default())
+            .x_axis_label("step")
+            .x_axis_formatter(step_axis)
+            .show(ui, |plot| {
+                plot.line(
+                    Line::new("D loss", series(|v| v.d_loss))
+                        .color(Color32::from_rgb(230, 120, 80)),
+                );
+                plot.line(
+                    Line::new("G loss", series(|v| v.g_loss))
+                        .color(Color32::from_rgb(90, 170, 240)),
+                );
+            });
+        Plot::new("outputs")
+            .width(width)
+            .height(height)
+            .legend(Legend::default())
+            .include_y(0.0)
+            .include_y(1.0)
+            .x_axis_label("step")
+            .x_axis_formatter(step_axis)
+            .show(ui, |plot| {
+                plot.hline(HLine::new("0.5: Nash equilibrium", 0.5).color(Color32::GRAY));
+                plot.line(
+                    Line::new("D(x)", series(|v| v.d_real)).color(Color32::from_rgb(120, 210, 120)),
+                );
+                plot.line(
+                    Line::new("D(G(z))", series(|v| v.d_fake))
+                        .color(Color32::from_rgb(220, 100, 200)),
+                );
+            });
+    });
+}
+
+fn help_window(ctx: &egui::Context, ui_state: &mut UiState) {
+    let mut open = ui_state.show_help;
+    egui::Window::new("Keys")
+        .open(&mut open)
+        .resizable(false)
+        .collapsible(false)
+        .anchor(Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
+        .show(ctx, |ui| {
+            egui::Grid::new("keys").num_columns(2).show(ui, |ui| {
+                for (key, what) in [
+                    ("Space", "play / pause training"),
+                    ("S", "one training step"),
+                    ("R", "reset: fresh networks"),
+                    ("H", "hide / show the panels"),
+                    ("F1 or ?", "this help"),
+                    ("left click on a digit", "add it to the latent walk"),
+                    ("right click on a keyframe", "remove it"),
+                ] {
+                    ui.label(RichText::new(key).strong());
+                    ui.label(what);
+                    ui.end_row();
+                }
+            });
+        });
+    ui_state.show_help = open;
+}

@@ -1,0 +1,72 @@
+//! `ganimate app` (and plain `ganimate`): the desktop app, with flags for scripted runs.
+
+use std::path::PathBuf;
+
+use anyhow::bail;
+use clap::Args;
+
+use super::DataArgs;
+use crate::app::AppOptions;
+use crate::backend::BackendChoice;
+
+#[derive(Args, Default)]
+pub struct AppArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Start from this checkpoint (or run folder) instead of fresh networks
+    #[arg(long, value_name = "DIR")]
+    checkpoint: Option<PathBuf>,
+    /// Where to train: auto picks the GPU the window renders with, unless it is a software one
+    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
+    backend: BackendChoice,
+    /// Open with training paused
+    #[arg(long)]
+    paused: bool,
+    /// Seed for the networks, the fixed noise and the walk [default: 42]
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Exit (code 0) after this many frames, printing a summary line
+    #[arg(long, value_name = "N")]
+    quit_after_frames: Option<u32>,
+    /// Save the last frame as PNG (needs --quit-after-frames)
+    #[arg(long, value_name = "PATH", requires = "quit_after_frames")]
+    screenshot: Option<PathBuf>,
+}
+
+pub fn run(args: AppArgs) -> anyhow::Result<()> {
+    if args.quit_after_frames == Some(0) {
+        bail!("--quit-after-frames must be at least 1");
+    }
+    if let Some(path) = &args.screenshot {
+        if path
+            .extension()
+            .is_none_or(|e| !e.eq_ignore_ascii_case("png"))
+        {
+            bail!(
+                "{}: the screenshot is saved as PNG; name it *.png",
+                path.display()
+            );
+        }
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+        if let Some(parent) = parent
+            && !parent.is_dir()
+        {
+            bail!("{}: folder not found", parent.display());
+        }
+    }
+    if let Some(dir) = &args.checkpoint {
+        // Fail before opening a window: a typo should not cost a start-up.
+        crate::gan::checkpoint::read_manifest(dir)?;
+    }
+    crate::app::run(AppOptions {
+        data: args.data.data,
+        dataset: args.data.dataset,
+        offline: args.data.offline,
+        backend: args.backend,
+        checkpoint: args.checkpoint,
+        paused: args.paused,
+        seed: args.seed,
+        quit_after_frames: args.quit_after_frames,
+        screenshot: args.screenshot,
+    })
+}

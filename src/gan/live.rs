@@ -1,0 +1,158 @@
+//! A training run driven step by step by an interactive front end (the desktop app), behind one
+//! object-safe trait so the front end never names a backend: the concrete one is picked at the
+//! edge, by whoever calls [`open`].
+
+use std::path::{Path, PathBuf};
+
+use burn::tensor::backend::AutodiffBackend;
+
+use super::checkpoint::{self, CheckpointError};
+use super::trainer::{RealImages, StepMode, StepStats, StepValues, TrainConfig, Trainer};
+use crate::data::IMAGE_PIXELS;
+
+/// Where a session's networks come from.
+pub enum Origin<'a> {
+    /// Fresh networks from `TrainConfig::seed`.
+    Fresh(TrainConfig),
+    /// A checkpoint folder (or run folder) on disk.
+    Checkpoint(&'a Path),
+    /// A generator-only checkpoint held in memory: manifest JSON, generator record.
+    Embedded {
+        label: &'a Path,
+        manifest: &'a [u8],
+        generator: &'a [u8],
+    },
+}
+
+/// A GAN that can be trained a step at a time and sampled at any moment.
+///
+/// Figures of steps stay on the device until [`LiveSession::take_stats`], which reads all of
+/// them back at once: the app calls it a few times a second, not every step.
+pub trait LiveSession: Send {
+    fn config(&self) -> &TrainConfig;
+    /// Generator steps taken so far.
+    fn step_count(&self) -> u64;
+    /// Passes over the dataset so far (0 without data).
+    fn epoch(&self) -> f64;
+    /// False when there is no dataset: the generator can be explored but not trained.
+    fn can_train(&self) -> bool;
+    /// Trains one step; does nothing without data.
+    fn train(&mut self, mode: StepMode);
+    /// Figures of every step since the last call, read back in one go.
+    fn take_stats(&mut self) -> Vec<StepValues>;
+    /// Waits until the device has finished all queued work.
+    fn sync(&self);
+    fn latent_dim(&self) -> usize;
+    /// Runs the generator on `noise` (`n × latent_dim`); returns `n × 784` values in [-1, 1].
+    fn generate(&self, noise: &[f32]) -> Vec<f32>;
+    fn set_learning_rates(&mut self, lr_g: f64, lr_d: f64);
+    fn set_d_steps(&mut self, d_steps: usize);
+    /// Saves a full checkpoint into the run folder `run_dir`; returns the checkpoint folder.
+    fn save(&self, run_dir: &Path) -> Result<PathBuf, CheckpointError>;
+}
+
+/// Opens a session on backend `B`; `pixels` are the training images in [-1, 1], if any.
+pub fn open<B: AutodiffBackend>(
+    origin: Origin<'_>,
+    pixels: Option<&[f32]>,
+    device: &B::Device,
+) -> Result<Box<dyn LiveSession>, CheckpointError> {
+    let trainer = match origin {
+        Origin::Fresh(config) => Trainer::<B>::new(config, device),
+        Origin::Checkpoint(path) => checkpoint::load_trainer::<B>(path, device)?,
+        Origin::Embedded {
+            label,
+            manifest,
+            generator,
+        } => {
+            let (generator, manifest) =
+                checkpoint::generator_from_bytes::<B>(label, manifest, generator, device)?;
+            Trainer::with_generator(manifest.config, generator, manifest.step, device)
+        }
+    };
+    let data = pixels.map(|pixels| RealImages::new(pixels.to_vec(), device));
+    Ok(Box::new(Live {
+        trainer,
+        data,
+        pending: Vec::new(),
+    }))
+}
+
+struct Live<B: AutodiffBackend> {
+    trainer: Trainer<B>,
+    data: Option<RealImages<B>>,
+    pending: Vec<StepStats<B::InnerBackend>>,
+}
+
+impl<B: AutodiffBackend> LiveSession for Live<B> {
+    fn config(&self) -> &TrainConfig {
+        self.trainer.config()
+    }
+
+    fn step_count(&self) -> u64 {
+        self.trainer.step_count()
+    }
+
+    fn epoch(&self) -> f64 {
+        self.data
+            .as_ref()
+            .map_or(0.0, |data| self.trainer.epoch(data.len()))
+    }
+
+    fn can_train(&self) -> bool {
+        self.data.is_some()
+    }
+
+    fn train(&mut self, mode: StepMode) {
+        if let Some(data) = &self.data {
+            self.pending.push(self.trainer.step_with(mode, data));
+        }
+    }
+
+    fn take_stats(&mut self) -> Vec<StepValues> {
+        StepStats::read_all(std::mem::take(&mut self.pending))
+    }
+
+    fn sync(&self) {
+        let _ = B::sync(self.trainer.device());
+    }
+
+    fn latent_dim(&self) -> usize {
+        self.trainer.generator().latent_dim()
+    }
+
+    fn generate(&self, noise: &[f32]) -> Vec<f32> {
+        use burn::prelude::{Tensor, TensorData};
+        let latent_dim = self.latent_dim();
+        let count = noise.len() / latent_dim;
+        if count == 0 {
+            return Vec::new();
+        }
+        let z = Tensor::<B::InnerBackend, 2>::from_data(
+            TensorData::new(noise[..count * latent_dim].to_vec(), [count, latent_dim]),
+            self.trainer.device(),
+        );
+        let values = self
+            .trainer
+            .generator()
+            .forward(z)
+            .into_data()
+            .convert::<f32>()
+            .to_vec::<f32>()
+            .unwrap_or_default();
+        debug_assert_eq!(values.len(), count * IMAGE_PIXELS);
+        values
+    }
+
+    fn set_learning_rates(&mut self, lr_g: f64, lr_d: f64) {
+        self.trainer.set_learning_rates(lr_g, lr_d);
+    }
+
+    fn set_d_steps(&mut self, d_steps: usize) {
+        self.trainer.set_d_steps(d_steps);
+    }
+
+    fn save(&self, run_dir: &Path) -> Result<PathBuf, CheckpointError> {
+        checkpoint::save(&self.trainer, run_dir)
+    }
+}

@@ -1,0 +1,244 @@
+//! The app's plugins without a window: training advances inside the frame loop, figures reach
+//! the panels' state, the controls do what they say, and the latent walk follows clicks.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use bevy::prelude::*;
+use ganimate::app::{
+    AppOptions, Control, DatasetStatus, Previews, TrainingDevice, TrainingState, WalkControl,
+    WalkState,
+};
+use ganimate::data::IMAGE_PIXELS;
+use ganimate::gan::StepMode;
+
+fn mnist_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mnist")
+}
+
+fn headless(options: AppOptions) -> App {
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins)
+        .insert_resource(AppOptions {
+            offline: true,
+            ..options
+        })
+        .insert_resource(TrainingDevice::cpu(None));
+    ganimate::app::logic_plugins(&mut app);
+    app.finish();
+    app.cleanup();
+    app
+}
+
+/// Updates until the session is open (the dataset loads on a background thread).
+fn until_open(app: &mut App) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while app.world().resource::<TrainingState>().generation == 0 {
+        assert!(Instant::now() < deadline, "the session never opened");
+        app.update();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn state(app: &App) -> &TrainingState {
+    app.world().resource::<TrainingState>()
+}
+
+fn send(app: &mut App, control: Control) {
+    app.world_mut().write_message(control);
+    app.update();
+}
+
+fn with_data(paused: bool) -> App {
+    let mut app = headless(AppOptions {
+        data: Some(mnist_dir()),
+        paused,
+        ..default()
+    });
+    until_open(&mut app);
+    assert!(matches!(
+        app.world().resource::<DatasetStatus>(),
+        DatasetStatus::Ready(_)
+    ));
+    app
+}
+
+#[test]
+fn training_advances_every_frame_and_figures_reach_the_panels() {
+    let mut app = with_data(false);
+    for _ in 0..10 {
+        app.update();
+    }
+    // Figures are read back every 250 ms: wait for one read.
+    std::thread::sleep(Duration::from_millis(300));
+    app.update();
+    let state = state(&app);
+    assert!(
+        state.step >= 10,
+        "one step per frame at least, got {}",
+        state.step
+    );
+    assert!(
+        state.history.len() as u64 >= 10,
+        "{} figures",
+        state.history.len()
+    );
+    let last = state.latest().unwrap();
+    assert!(last.is_finite(), "{last:?}");
+    assert!((0.0..=1.0).contains(&last.d_real) && (0.0..=1.0).contains(&last.d_fake));
+    let previews = app.world().resource::<Previews>();
+    assert_eq!(previews.grid.len(), 64 * IMAGE_PIXELS);
+    assert!(previews.step > 0, "the grid shows a trained generator");
+}
+
+#[test]
+fn pause_play_step_and_reset_do_what_they_say() {
+    let mut app = with_data(true);
+    for _ in 0..5 {
+        app.update();
+    }
+    assert_eq!(state(&app).step, 0, "--paused trains nothing");
+
+    send(&mut app, Control::Step(StepMode::GeneratorOnly));
+    assert_eq!(state(&app).step, 1, "a G step counts as a step");
+    send(&mut app, Control::Step(StepMode::DiscriminatorOnly));
+    assert_eq!(state(&app).step, 1, "a D step does not move G");
+    assert_eq!(
+        state(&app).history.len(),
+        2,
+        "both single steps were measured"
+    );
+    send(&mut app, Control::Step(StepMode::Both));
+    assert_eq!(state(&app).step, 2);
+
+    send(&mut app, Control::TogglePlay);
+    for _ in 0..4 {
+        app.update();
+    }
+    let playing_step = state(&app).step;
+    assert!(
+        playing_step >= 6,
+        "playing trains every frame: {playing_step}"
+    );
+    send(&mut app, Control::SetPlaying(false));
+    let paused_at = state(&app).step;
+    for _ in 0..4 {
+        app.update();
+    }
+    assert_eq!(state(&app).step, paused_at, "pause stops training");
+
+    // A new seed waits for the reset; the learning rate applies at once.
+    let mut settings = state(&app).settings.clone();
+    settings.config.seed = 7;
+    settings.config.lr_d = 1e-3;
+    send(&mut app, Control::Apply(settings));
+    assert_eq!(state(&app).settings.config.seed, 42);
+    assert_eq!(state(&app).settings.config.lr_d, 1e-3);
+    assert!(state(&app).pending_reset.is_some());
+    let generation = state(&app).generation;
+    send(&mut app, Control::Reset);
+    let state = state(&app);
+    assert_eq!(state.step, 0);
+    assert!(state.history.is_empty());
+    assert_eq!(state.generation, generation + 1);
+    assert_eq!(state.settings.config.seed, 7);
+    assert!(state.pending_reset.is_none());
+}
+
+#[test]
+fn save_then_load_resumes_at_the_saved_step() {
+    let mut app = with_data(true);
+    for _ in 0..3 {
+        send(&mut app, Control::Step(StepMode::Both));
+    }
+    let run = tempfile::tempdir().unwrap();
+    send(&mut app, Control::Save(run.path().to_path_buf()));
+    assert!(state(&app).notice.as_deref().unwrap().starts_with("saved"));
+    send(&mut app, Control::Reset);
+    assert_eq!(state(&app).step, 0);
+    send(&mut app, Control::Load(run.path().to_path_buf()));
+    assert_eq!(state(&app).step, 3);
+    assert!(state(&app).can_train);
+
+    send(&mut app, Control::Load(run.path().join("nothing-here")));
+    let notice = state(&app).notice.clone().unwrap();
+    assert!(
+        notice.contains("load failed") && notice.contains("nothing-here"),
+        "{notice}"
+    );
+    assert_eq!(
+        state(&app).step,
+        3,
+        "a failed load keeps the running session"
+    );
+}
+
+#[test]
+fn without_data_the_pretrained_generator_is_explored() {
+    let empty = tempfile::tempdir().unwrap();
+    let mut app = headless(AppOptions {
+        data: Some(empty.path().to_path_buf()),
+        ..default()
+    });
+    until_open(&mut app);
+    app.update();
+    match app.world().resource::<DatasetStatus>() {
+        DatasetStatus::Unavailable(message) => {
+            assert!(
+                message.contains(&empty.path().display().to_string()),
+                "{message}"
+            )
+        }
+        _ => panic!("an empty folder is no dataset"),
+    }
+    let state = state(&app);
+    assert!(!state.can_train && !state.playing);
+    assert!(state.step > 0, "the pretrained generator was trained");
+    send(&mut app, Control::TogglePlay);
+    assert!(!state_playing(&app));
+    let previews = app.world().resource::<Previews>();
+    let mean =
+        previews.grid.iter().map(|&p| f64::from(p)).sum::<f64>() / previews.grid.len() as f64;
+    // MNIST digits are mostly black with white strokes: a mean grey level of ~35 of 255.
+    assert!((10.0..90.0).contains(&mean), "mean grey {mean}");
+}
+
+fn state_playing(app: &App) -> bool {
+    state(app).playing
+}
+
+#[test]
+fn clicked_digits_join_the_walk_and_frames_follow_the_path() {
+    let mut app = with_data(true);
+    app.update();
+    let (keyframes, version) = {
+        let walk = app.world().resource::<WalkState>();
+        (walk.path.keyframes().len(), walk.version)
+    };
+    let z = app.world().resource::<Previews>().grid_latent(5).unwrap();
+    app.world_mut().write_message(WalkControl::Scrub(1.5));
+    app.update();
+    app.world_mut()
+        .write_message(WalkControl::AddLatent(z.clone()));
+    app.update();
+    app.update();
+    let walk = app.world().resource::<WalkState>();
+    assert_eq!(walk.path.keyframes().len(), keyframes + 1);
+    assert_eq!(walk.path.keyframes()[2], z, "inserted as the next stop");
+    assert!(walk.version > version);
+    let frames = walk.frame_count();
+    let previews = app.world().resource::<Previews>();
+    assert_eq!(previews.keyframes.len(), (keyframes + 1) * IMAGE_PIXELS);
+    assert_eq!(previews.walk.len(), frames * IMAGE_PIXELS);
+    // Grid digit 5 and the new keyframe share a latent vector, so they are the same image.
+    let (key, digit) = (
+        Previews::image(&previews.keyframes, 2).unwrap(),
+        Previews::image(&previews.grid, 5).unwrap(),
+    );
+    let differing = key
+        .iter()
+        .zip(digit)
+        .filter(|(a, b)| a.abs_diff(**b) > 1)
+        .count();
+    assert_eq!(differing, 0, "keyframe 2 should show grid digit 5");
+}

@@ -1,0 +1,96 @@
+//! The real window under Xvfb: scripted runs exit 0, report what they did, and the screenshot
+//! shows digits where the grid is. Training shares Bevy's wgpu device in the second run.
+#![cfg(target_os = "linux")]
+
+use std::path::Path;
+use std::process::Command;
+
+fn xvfb_app(args: &[&str]) -> std::process::Output {
+    let runtime = tempfile::tempdir().unwrap();
+    Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1280x800x24"])
+        .arg(env!("CARGO_BIN_EXE_ganimate"))
+        .arg("app")
+        .args(args)
+        .env("XDG_RUNTIME_DIR", runtime.path())
+        .output()
+        .expect("xvfb-run must be installed (Debian: xvfb xauth) to test the window")
+}
+
+fn luminance_stats(path: &Path, center: (u32, u32), half: u32) -> (f64, f64) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buffer = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buffer).unwrap();
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+    let (width, height) = (info.width, info.height);
+    assert_eq!((width, height), (1280, 800));
+    let mut values = Vec::new();
+    for y in center.1 - half..center.1 + half {
+        for x in center.0 - half..center.0 + half {
+            let i = ((y * width + x) * 3) as usize;
+            let [r, g, b] = [buffer[i], buffer[i + 1], buffer[i + 2]].map(f64::from);
+            values.push(0.299 * r + 0.587 * g + 0.114 * b);
+        }
+    }
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / values.len() as f64;
+    let bright = values.iter().filter(|&&v| v > 200.0).count() as f64 / values.len() as f64;
+    (var.sqrt(), bright)
+}
+
+#[test]
+fn scripted_runs_exit_cleanly_and_the_screenshot_shows_digits() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mnist");
+    let shot = dir.path().join("app.png");
+    let output = xvfb_app(&[
+        "--data",
+        data.to_str().unwrap(),
+        "--backend",
+        "cpu",
+        "--checkpoint",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/assets/pretrained"),
+        "--quit-after-frames",
+        "40",
+        "--screenshot",
+        shot.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    let frames: u32 = stdout
+        .strip_prefix("ganimate app: ")
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no summary line: {stdout}"));
+    // 40 frames, plus the few the screenshot takes to come back from the GPU.
+    assert!((40..60).contains(&frames), "{stdout}");
+    assert!(stdout.contains("backend cpu"), "{stdout}");
+    // The grid sits left of centre in the space the panels leave (about 940 × 570 pixels).
+    let (spread, bright) = luminance_stats(&shot, (235, 243), 100);
+    assert!(
+        spread > 30.0,
+        "the grid area is flat (std {spread:.1}): nothing drawn"
+    );
+    assert!(
+        bright > 0.03,
+        "too few white strokes for digits: {bright:.3}"
+    );
+
+    // On the GPU path burn runs on the renderer's own wgpu device (lavapipe where there is no
+    // GPU); paused, so the slow software adapter only samples.
+    let output = xvfb_app(&[
+        "--data",
+        data.to_str().unwrap(),
+        "--backend",
+        "gpu",
+        "--paused",
+        "--quit-after-frames",
+        "5",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("backend gpu ("), "{stdout}\n{stderr}");
+}
