@@ -98,3 +98,39 @@ fn probe_gpu() -> Option<wgpu::AdapterInfo> {
     .ok()?;
     Some(adapter.get_info())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_turns_down_software_adapters_and_gpu_does_not() {
+        let llvmpipe = "llvmpipe (LLVM 15.0.6, 256 bits)";
+        match decide(BackendChoice::Auto, llvmpipe, true) {
+            Resolved::Cpu {
+                reason: Some(reason),
+            } => {
+                assert!(
+                    reason.contains(llvmpipe) && reason.contains("--backend gpu"),
+                    "{reason}"
+                )
+            }
+            other => panic!("auto on a software adapter: {other:?}"),
+        }
+        assert!(matches!(
+            decide(BackendChoice::Gpu, llvmpipe, true),
+            Resolved::Gpu { software: true, .. }
+        ));
+        assert!(matches!(
+            decide(BackendChoice::Auto, "NVIDIA H100", false),
+            Resolved::Gpu {
+                software: false,
+                ..
+            }
+        ));
+        assert_eq!(
+            decide(BackendChoice::Cpu, "NVIDIA H100", false),
+            Resolved::Cpu { reason: None }
+        );
+    }
+}
