@@ -73,8 +73,9 @@ pub fn logic_plugins(app: &mut App) {
     ));
 }
 
-/// Runs the desktop app until the window closes (or a scripted run ends).
-pub fn run(options: AppOptions) -> anyhow::Result<()> {
+/// Runs the desktop app until the window closes, a scripted run ends, or Ctrl-C (Bevy's own
+/// handler turns that into `AppExit::Error(130)`).
+pub fn run(options: AppOptions) -> AppExit {
     let mut app = App::new();
     app.insert_resource(options.clone())
         .insert_resource(ClearColor(Color::srgb(0.08, 0.09, 0.11)))
@@ -96,8 +97,5 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
         });
     logic_plugins(&mut app);
     app.add_plugins((digits::plugin, ui::plugin, keys::plugin, script::plugin));
-    match app.run() {
-        AppExit::Success => Ok(()),
-        AppExit::Error(code) => anyhow::bail!("the app stopped with code {code}"),
-    }
+    app.run()
 }

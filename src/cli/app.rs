@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::bail;
 use clap::Args;
 
-use super::DataArgs;
+use super::{DataArgs, Outcome};
 use crate::app::AppOptions;
 use crate::backend::BackendChoice;
 
@@ -33,7 +33,7 @@ pub struct AppArgs {
     screenshot: Option<PathBuf>,
 }
 
-pub fn run(args: AppArgs) -> anyhow::Result<()> {
+pub fn run(args: AppArgs) -> anyhow::Result<Outcome> {
     if args.quit_after_frames == Some(0) {
         bail!("--quit-after-frames must be at least 1");
     }
@@ -58,7 +58,7 @@ pub fn run(args: AppArgs) -> anyhow::Result<()> {
         // Fail before opening a window: a typo should not cost a start-up.
         crate::gan::checkpoint::read_manifest(dir)?;
     }
-    crate::app::run(AppOptions {
+    let exit = crate::app::run(AppOptions {
         data: args.data.data,
         dataset: args.data.dataset,
         offline: args.data.offline,
@@ -68,5 +68,11 @@ pub fn run(args: AppArgs) -> anyhow::Result<()> {
         seed: args.seed,
         quit_after_frames: args.quit_after_frames,
         screenshot: args.screenshot,
-    })
+    });
+    match exit {
+        bevy::app::AppExit::Success => Ok(Outcome::Done),
+        bevy::app::AppExit::Error(code) if code.get() == 130 => Ok(Outcome::Interrupted),
+        // Failures were reported where they happened (a screenshot that could not be saved).
+        bevy::app::AppExit::Error(_) => Ok(Outcome::Failed),
+    }
 }

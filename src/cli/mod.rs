@@ -6,6 +6,7 @@ mod bench;
 mod progress;
 mod sample;
 mod train;
+mod walk;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,6 +35,8 @@ enum Command {
     Train(train::TrainArgs),
     /// Generate digits from a checkpoint: a PNG grid or an IDX3 file
     Sample(sample::SampleArgs),
+    /// Render a looping latent walk to .mp4, .gif or a folder of PNG frames
+    Walk(walk::WalkArgs),
     /// Copy a checkpoint's generator alone into a new folder (for sampling and walks)
     Export(ExportArgs),
     /// Measure training throughput (samples/s) for each preset and backend
@@ -68,6 +71,8 @@ struct DataArgs {
 enum Outcome {
     Done,
     Interrupted,
+    /// Failed after saying why.
+    Failed,
 }
 
 pub fn run() -> ExitCode {
@@ -84,12 +89,14 @@ pub fn run() -> ExitCode {
                 })
                 .map_err(Into::into)
         }
-        Some(Command::App(args)) => app::run(args).map(|()| Outcome::Done),
-        None => app::run(app::AppArgs::default()).map(|()| Outcome::Done),
+        Some(Command::Walk(args)) => walk::run(args).map(|()| Outcome::Done),
+        Some(Command::App(args)) => app::run(args),
+        None => app::run(app::AppArgs::default()),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
         Ok(Outcome::Interrupted) => ExitCode::from(130),
+        Ok(Outcome::Failed) => ExitCode::FAILURE,
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::FAILURE

@@ -49,3 +49,15 @@ pub fn training_bar(start: u64, total: u64) -> ProgressBar {
     );
     bar
 }
+
+/// A bar counting items of known total, e.g. frames of a render.
+pub fn count_bar(total: u64, message: &str) -> ProgressBar {
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} [{elapsed_precise} < {eta}]")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(message.to_string());
+    bar
+}

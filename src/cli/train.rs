@@ -15,6 +15,7 @@ use crate::data::{Dataset, grid};
 use crate::gan::{
     LossKind, Preset, RealImages, StepValues, TrainConfig, Trainer, checkpoint, sample,
 };
+use crate::video::{Pixels, VideoSpec, VideoWriter};
 
 #[derive(Args)]
 pub struct TrainArgs {
@@ -62,6 +63,9 @@ pub struct TrainArgs {
     /// Write a PNG grid of fixed-noise digits every N steps (0: never)
     #[arg(long, default_value_t = 500, value_name = "N")]
     sample_every: u64,
+    /// Also write those grids as a time-lapse video: .mp4 (ffmpeg), .gif, or a folder of PNGs
+    #[arg(long, value_name = "PATH")]
+    video: Option<PathBuf>,
 }
 
 const DEFAULT_STEPS: u64 = 10_000;
@@ -69,10 +73,17 @@ const DEFAULT_STEPS: u64 = 10_000;
 const STATS_EVERY: u64 = 20;
 /// Digits in each progress frame.
 const FRAME_DIGITS: usize = 64;
+/// Time-lapse frames per second: one frame per --sample-every steps.
+const TIMELAPSE_FPS: u32 = 10;
+/// Time-lapse pixels per progress-frame pixel.
+const TIMELAPSE_SCALE: usize = 2;
 
 pub fn run(args: TrainArgs) -> anyhow::Result<Outcome> {
     if args.save_every == 0 {
         bail!("--save-every must be at least 1");
+    }
+    if args.video.is_some() && args.sample_every == 0 {
+        bail!("--video records one frame every --sample-every steps: give it a value above 0");
     }
     if let Some(epochs) = args.epochs
         && !(epochs.is_finite() && epochs > 0.0)
@@ -240,17 +251,41 @@ fn train<B: AutodiffBackend>(args: &TrainArgs, device: &B::Device) -> anyhow::Re
     let start_step = trainer.step_count();
     let bar = super::progress::training_bar(start_step, target.max(start_step));
     let started = Instant::now();
-    let write_frame = |trainer: &Trainer<B>| -> anyhow::Result<()> {
+    let tile = |trainer: &Trainer<B>| {
         let images = sample::generate(&trainer.generator(), &fixed_noise, device);
-        let path = frames_dir.join(format!("step-{:08}.png", trainer.step_count()));
-        grid::write_png(
-            &path,
-            &grid::tile(&images, grid::columns_for(images.count), 2),
-        )
-        .with_context(|| format!("cannot write {}", path.display()))
+        grid::tile(&images, grid::columns_for(images.count), 2)
     };
-    if args.sample_every > 0 && start_step == 0 {
-        write_frame(&trainer)?;
+    let mut video = match &args.video {
+        Some(path) => {
+            let side = tile(&trainer).width * TIMELAPSE_SCALE;
+            Some(VideoWriter::create(
+                path,
+                VideoSpec {
+                    width: side as u32,
+                    height: side as u32,
+                    fps: TIMELAPSE_FPS,
+                    pixels: Pixels::Grey,
+                },
+            )?)
+        }
+        None => None,
+    };
+    // A resumed run already has the PNG of its first step; its time-lapse still starts there.
+    let mut write_frame = |trainer: &Trainer<B>, png: bool| -> anyhow::Result<()> {
+        let picture = tile(trainer);
+        if png {
+            let path = frames_dir.join(format!("step-{:08}.png", trainer.step_count()));
+            grid::write_png(&path, &picture)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        if let Some(video) = video.as_mut() {
+            let side = picture.width * TIMELAPSE_SCALE;
+            video.push(&grid::scale_nearest(&picture, side, side).pixels)?;
+        }
+        Ok(())
+    };
+    if args.sample_every > 0 {
+        write_frame(&trainer, start_step == 0)?;
     }
 
     let mut last: Option<StepValues> = None;
@@ -263,6 +298,7 @@ fn train<B: AutodiffBackend>(args: &TrainArgs, device: &B::Device) -> anyhow::Re
                 trainer.step_count(),
                 saved.display()
             );
+            finish_video(video, args)?;
             return Ok(Outcome::Interrupted);
         }
         let stats = trainer.step(&data);
@@ -292,7 +328,7 @@ fn train<B: AutodiffBackend>(args: &TrainArgs, device: &B::Device) -> anyhow::Re
             last = Some(values);
         }
         if args.sample_every > 0 && step % args.sample_every == 0 {
-            write_frame(&trainer)?;
+            write_frame(&trainer, true)?;
         }
         if step % args.save_every == 0 && step < target {
             let saved = checkpoint::save(&trainer, &args.out)?;
@@ -303,6 +339,7 @@ fn train<B: AutodiffBackend>(args: &TrainArgs, device: &B::Device) -> anyhow::Re
     }
     bar.finish();
     let saved = checkpoint::save(&trainer, &args.out)?;
+    finish_video(video, args)?;
     let elapsed = started.elapsed().as_secs_f64();
     let trained = trainer.step_count() - start_step;
     let samples = real_images_seen(&trainer, start_step);
@@ -319,6 +356,19 @@ fn train<B: AutodiffBackend>(args: &TrainArgs, device: &B::Device) -> anyhow::Re
         );
     }
     Ok(Outcome::Done)
+}
+
+/// Completes the time-lapse (it covers the steps trained so far) and says where it is.
+fn finish_video(video: Option<VideoWriter>, args: &TrainArgs) -> anyhow::Result<()> {
+    if let (Some(video), Some(path)) = (video, &args.video) {
+        let frames = video.finish()?;
+        eprintln!(
+            "time-lapse: {} ({frames} frames at {TIMELAPSE_FPS} fps, one every {} steps)",
+            path.display(),
+            args.sample_every
+        );
+    }
+    Ok(())
 }
 
 /// Real images D has consumed since `start_step`: what "samples/s" counts.

@@ -39,6 +39,22 @@ pub fn tile(images: &Images, columns: usize, gap: usize) -> Grey {
     }
 }
 
+/// Resizes with nearest-neighbour sampling: crisp pixels, as digits are meant to be seen.
+pub fn scale_nearest(picture: &Grey, width: usize, height: usize) -> Grey {
+    let mut pixels = Vec::with_capacity(width * height);
+    for y in 0..height {
+        let source_row = y * picture.height / height.max(1) * picture.width;
+        for x in 0..width {
+            pixels.push(picture.pixels[source_row + x * picture.width / width.max(1)]);
+        }
+    }
+    Grey {
+        width,
+        height,
+        pixels,
+    }
+}
+
 /// A square-ish number of columns for `count` images (64 → 8).
 pub fn columns_for(count: usize) -> usize {
     ((count as f64).sqrt().ceil() as usize).max(1)

@@ -17,8 +17,16 @@ pub struct LatentPath {
 impl LatentPath {
     /// `count` keyframes drawn from N(0, I) with `seed`: the same seed, the same path.
     pub fn random(seed: u64, count: usize, latent_dim: usize) -> Self {
+        Self::random_nth(seed, 0, count, latent_dim)
+    }
+
+    /// Path number `n` of `seed`, for grids of simultaneous walks; path 0 is [`Self::random`].
+    pub fn random_nth(seed: u64, n: u64, count: usize, latent_dim: usize) -> Self {
         let keyframes = (0..count.max(2) as u64)
-            .map(|i| latent::normal(&mut latent::rng_for(seed, Stream::Walk, i), latent_dim))
+            .map(|i| {
+                let index = n << 32 | i;
+                latent::normal(&mut latent::rng_for(seed, Stream::Walk, index), latent_dim)
+            })
             .collect();
         Self {
             keyframes,
