@@ -94,3 +94,62 @@ fn scripted_runs_exit_cleanly_and_the_screenshot_shows_digits() {
     assert!(output.status.success(), "{stdout}\n{stderr}");
     assert!(stdout.contains("backend gpu ("), "{stdout}\n{stderr}");
 }
+
+#[test]
+fn scripted_recordings_have_the_right_length_and_repeat_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mnist");
+    let record = |out: &Path| {
+        let output = xvfb_app(&[
+            "--data",
+            data.to_str().unwrap(),
+            "--backend",
+            "cpu",
+            "--checkpoint",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/assets/pretrained"),
+            "--record",
+            out.to_str().unwrap(),
+            "--duration",
+            "0.5",
+            "--fps",
+            "10",
+            "--no-panels",
+        ]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+    };
+    // An MP4 through ffmpeg: 0.5 s at 10 fps is 5 frames of the whole window.
+    let mp4 = dir.path().join("demo.mp4");
+    record(&mp4);
+    let probe = Command::new("ffprobe")
+        .args(["-v", "error", "-count_frames", "-select_streams", "v:0"])
+        .args([
+            "-show_entries",
+            "stream=nb_read_frames,width,height",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(&mp4)
+        .output()
+        .expect("ffprobe must be installed (Debian: ffmpeg)");
+    assert_eq!(String::from_utf8_lossy(&probe.stdout).trim(), "1280,800,5");
+
+    // Time and training are deterministic while recording: two runs, the same frames.
+    let (first, second) = (dir.path().join("first"), dir.path().join("second"));
+    record(&first);
+    record(&second);
+    for frame in 1..=5 {
+        let name = format!("frame-{frame:06}.png");
+        let (a, b) = (
+            std::fs::read(first.join(&name)).unwrap(),
+            std::fs::read(second.join(&name)).unwrap(),
+        );
+        assert!(a == b, "{name} differs between two recordings of one seed");
+    }
+    assert!(!first.join("frame-000006.png").exists());
+    assert_ne!(
+        std::fs::read(first.join("frame-000001.png")).unwrap(),
+        std::fs::read(first.join("frame-000005.png")).unwrap(),
+        "the recording moves: training and the walk go on"
+    );
+}

@@ -9,6 +9,7 @@ mod dataset;
 mod digits;
 mod keys;
 mod preview;
+mod record;
 mod script;
 mod training;
 mod ui;
@@ -28,7 +29,7 @@ pub use training::{Control, Settings, TrainingState};
 pub use walk::{WalkControl, WalkState};
 
 /// What `ganimate app` was asked for on the command line.
-#[derive(Resource, Debug, Clone, Default)]
+#[derive(Resource, Debug, Clone)]
 pub struct AppOptions {
     pub data: Option<PathBuf>,
     pub dataset: DatasetKind,
@@ -42,6 +43,36 @@ pub struct AppOptions {
     pub quit_after_frames: Option<u32>,
     /// Scripted run: save the last frame here as PNG.
     pub screenshot: Option<PathBuf>,
+    /// Scripted recording: this video file (or PNG folder), `record_duration` seconds long.
+    pub record: Option<PathBuf>,
+    pub record_duration: Option<f64>,
+    /// Frames per second of recordings (and of app time while recording).
+    pub record_fps: u32,
+    /// Record the sprites only, without the panels.
+    pub no_panels: bool,
+    /// Where F9 recordings and F12 screenshots go; default: the videos folder.
+    pub recordings: Option<PathBuf>,
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        Self {
+            data: None,
+            dataset: DatasetKind::default(),
+            offline: false,
+            backend: BackendChoice::default(),
+            checkpoint: None,
+            paused: false,
+            seed: None,
+            quit_after_frames: None,
+            screenshot: None,
+            record: None,
+            record_duration: None,
+            record_fps: 30,
+            no_panels: false,
+            recordings: None,
+        }
+    }
 }
 
 /// The order of work inside a frame: input, then training, then sampling, then drawing.
@@ -96,6 +127,12 @@ pub fn run(options: AppOptions) -> AppExit {
             choice: options.backend,
         });
     logic_plugins(&mut app);
-    app.add_plugins((digits::plugin, ui::plugin, keys::plugin, script::plugin));
+    app.add_plugins((
+        digits::plugin,
+        ui::plugin,
+        keys::plugin,
+        record::plugin,
+        script::plugin,
+    ));
     app.run()
 }

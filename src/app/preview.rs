@@ -1,7 +1,7 @@
 //! Samples the live generator a few times a second: the fixed-noise grid, every frame of the
 //! latent walk, and its keyframes, in one forward pass and one read-back.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bevy::prelude::*;
 
@@ -29,7 +29,8 @@ pub struct Previews {
     pub step: u64,
     /// Bumped on every refresh, so textures are rewritten only when something changed.
     pub version: u64,
-    last: Option<(Instant, u64, u64, u64)>,
+    /// App time (virtual, so recordings refresh on video time) and what was drawn then.
+    last: Option<(Duration, u64, u64, u64)>,
 }
 
 impl Previews {
@@ -53,6 +54,7 @@ pub(super) fn plugin(app: &mut App) {
 }
 
 fn refresh(
+    time: Res<Time>,
     session: NonSend<Session>,
     state: Res<TrainingState>,
     walk: Res<WalkState>,
@@ -68,7 +70,7 @@ fn refresh(
         Some((at, generation, version, step)) => {
             generation != key.0
                 || version != key.1
-                || (step != key.2 && (at.elapsed() >= REFRESH || !state.playing))
+                || (step != key.2 && (time.elapsed() - at >= REFRESH || !state.playing))
         }
     };
     if !stale {
@@ -94,5 +96,5 @@ fn refresh(
     previews.keyframes = pixels[walk_end..].to_vec();
     previews.step = key.2;
     previews.version += 1;
-    previews.last = Some((Instant::now(), key.0, key.1, key.2));
+    previews.last = Some((time.elapsed(), key.0, key.1, key.2));
 }

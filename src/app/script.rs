@@ -11,6 +11,7 @@ use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use super::AppOptions;
 use super::compute::TrainingDevice;
 use super::preview::Previews;
+use super::record::Recorder;
 use super::training::TrainingState;
 
 /// Frames to wait for a requested screenshot before giving up.
@@ -43,10 +44,22 @@ fn run_script(
     time: Res<Time>,
     device: Option<Res<TrainingDevice>>,
     previews: Res<Previews>,
+    recorder: Res<Recorder>,
     mut exit: MessageWriter<AppExit>,
 ) {
-    let Some(quit_after) = options.quit_after_frames else {
-        return;
+    // A scripted recording ends the run when its video is complete.
+    let quit_after = match (&options.record, options.quit_after_frames) {
+        (Some(_), _) => match &recorder.scripted_done {
+            None => u32::MAX,
+            Some(Ok(())) => 0,
+            Some(Err(message)) => {
+                eprintln!("error: {message}");
+                exit.write(AppExit::error());
+                return;
+            }
+        },
+        (None, Some(frames)) => frames,
+        (None, None) => return,
     };
     if previews.version == 0 {
         return;
@@ -114,7 +127,7 @@ fn run_script(
 }
 
 /// Writes the captured frame as an RGB PNG, atomically.
-fn save_png(image: &Image, path: &std::path::Path) -> Result<(), String> {
+pub(super) fn save_png(image: &Image, path: &std::path::Path) -> Result<(), String> {
     let fail =
         |problem: String| format!("{}: cannot save the screenshot: {problem}", path.display());
     let rgb = image

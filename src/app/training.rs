@@ -83,7 +83,10 @@ pub struct TrainingState {
     pub notice: Option<String>,
     /// Bumped whenever the session is replaced, so views refresh at once.
     pub generation: u64,
-    last_read: Option<Instant>,
+    /// App time of the last read-back (virtual time, so recordings are deterministic).
+    last_read: Option<Duration>,
+    /// While recording: exactly this many steps per frame instead of the budget.
+    pub fixed_steps_per_frame: Option<u32>,
     rate_window: (Instant, u64),
 }
 
@@ -105,6 +108,7 @@ impl TrainingState {
             notice: None,
             generation: 0,
             last_read: None,
+            fixed_steps_per_frame: None,
             rate_window: (Instant::now(), 0),
         }
     }
@@ -313,7 +317,11 @@ fn apply_controls(
 }
 
 /// Trains while playing: at least one step, then more while the frame budget lasts.
-fn train_frame(mut session: NonSendMut<Session>, mut state: ResMut<TrainingState>) {
+fn train_frame(
+    time: Res<Time>,
+    mut session: NonSendMut<Session>,
+    mut state: ResMut<TrainingState>,
+) {
     let Some(live) = session.0.as_mut() else {
         return;
     };
@@ -325,6 +333,12 @@ fn train_frame(mut session: NonSendMut<Session>, mut state: ResMut<TrainingState
         while steps < MAX_STEPS_PER_FRAME {
             live.train(StepMode::Both);
             steps += 1;
+            if let Some(fixed) = state.fixed_steps_per_frame {
+                if steps >= fixed {
+                    break;
+                }
+                continue;
+            }
             // Work is queued asynchronously on a GPU: predict from the measured step cost
             // instead of the time it took to queue.
             let predicted = started.elapsed().max(Duration::from_secs_f32(
@@ -345,18 +359,16 @@ fn train_frame(mut session: NonSendMut<Session>, mut state: ResMut<TrainingState
     // Counters live on the host: cheap to read every frame, unlike the figures.
     state.step = live.step_count();
     state.epoch = live.epoch();
-    let due = state
-        .last_read
-        .is_none_or(|at| at.elapsed() >= STATS_INTERVAL);
-    if due {
+    let now = time.elapsed();
+    if state.last_read.is_none_or(|at| now - at >= STATS_INTERVAL) {
         drain_stats(live.as_mut(), &mut state);
+        state.last_read = Some(now);
     }
 }
 
 /// Reads back pending figures and updates rates; pauses on a non-finite loss.
 fn drain_stats(live: &mut dyn LiveSession, state: &mut TrainingState) {
     let values = live.take_stats();
-    state.last_read = Some(Instant::now());
     state.step = live.step_count();
     state.epoch = live.epoch();
     if let Some(bad) = values.iter().find(|v| !v.is_finite()) {

@@ -16,6 +16,7 @@ use super::compute::TrainingDevice;
 use super::dataset::DatasetStatus;
 use super::digits::{CAPTIONS, SceneCamera};
 use super::preview::Previews;
+use super::record::{RecordControl, Recorder};
 use super::training::{Control, Settings, TrainingState, describe};
 use super::walk::{ClickMode, WalkControl, WalkState};
 use crate::backend::Resolved;
@@ -108,6 +109,8 @@ fn panels(
     mut camera: Single<(&mut Camera, &GlobalTransform), With<SceneCamera>>,
     mut controls: MessageWriter<Control>,
     mut walk_controls: MessageWriter<WalkControl>,
+    mut record_controls: MessageWriter<RecordControl>,
+    recorder: Res<Recorder>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     let mut root = Ui::new(
@@ -131,6 +134,8 @@ fn panels(
                     walk_section(ui, &walk, &mut walk_controls);
                     ui.separator();
                     checkpoint_section(ui, &mut ui_state, &state, &mut controls);
+                    ui.separator();
+                    record_section(ui, &recorder, &mut record_controls);
                 });
             })
             .response
@@ -482,6 +487,35 @@ fn checkpoint_section(
     });
 }
 
+fn record_section(ui: &mut Ui, recorder: &Recorder, controls: &mut MessageWriter<RecordControl>) {
+    ui.heading("Record");
+    ui.horizontal(|ui| {
+        let label = if recorder.is_recording() {
+            "⏹ Stop"
+        } else {
+            "⏺ Record"
+        };
+        if ui.button(label).on_hover_text("F9").clicked() {
+            controls.write(RecordControl::Toggle);
+        }
+        if ui.button("Screenshot").on_hover_text("F12").clicked() {
+            controls.write(RecordControl::Screenshot);
+        }
+    });
+    ui.label(
+        RichText::new(format!(
+            "to {} at {} fps; while recording, time runs at 1/{} s per frame",
+            recorder.folder.display(),
+            recorder.fps,
+            recorder.fps
+        ))
+        .small(),
+    );
+    if let Some(notice) = &recorder.notice {
+        ui.label(RichText::new(notice).italics());
+    }
+}
+
 /// Moving average over `window` points; a window of 1 returns the values.
 fn smooth(values: &[(f64, f64)], window: usize) -> Vec<[f64; 2]> {
     let window = window.max(1);
@@ -585,6 +619,8 @@ fn help_window(ctx: &egui::Context, ui_state: &mut UiState) {
                     ("R", "reset: fresh networks"),
                     ("H", "hide / show the panels"),
                     ("F1 or ?", "this help"),
+                    ("F9", "start / stop recording a video"),
+                    ("F12", "save a screenshot"),
                     ("left click on a digit", "add it to the latent walk"),
                     ("right click on a keyframe", "remove it"),
                 ] {

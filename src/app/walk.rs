@@ -162,8 +162,9 @@ fn apply_walk_controls(mut controls: MessageReader<WalkControl>, mut walk: ResMu
     }
 }
 
-fn advance(time: Res<Time>, mut walk: ResMut<WalkState>) {
-    if walk.playing {
+/// Moves along the path; it waits for the first frames of the walk to exist.
+fn advance(time: Res<Time>, previews: Res<super::Previews>, mut walk: ResMut<WalkState>) {
+    if walk.playing && previews.version > 0 {
         let position = walk.position + walk.speed * time.delta_secs();
         walk.position = walk.path.normalize(position);
         // An open path bounces back to its start once it arrives.

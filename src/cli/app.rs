@@ -9,7 +9,7 @@ use super::{DataArgs, Outcome};
 use crate::app::AppOptions;
 use crate::backend::BackendChoice;
 
-#[derive(Args, Default)]
+#[derive(Args)]
 pub struct AppArgs {
     #[command(flatten)]
     data: DataArgs,
@@ -31,9 +31,39 @@ pub struct AppArgs {
     /// Save the last frame as PNG (needs --quit-after-frames)
     #[arg(long, value_name = "PATH", requires = "quit_after_frames")]
     screenshot: Option<PathBuf>,
+    /// Record a video of the window (.mp4 via ffmpeg, .gif, or a folder of PNGs), then exit
+    #[arg(long, value_name = "PATH", requires = "duration", conflicts_with_all = ["quit_after_frames", "screenshot"])]
+    record: Option<PathBuf>,
+    /// Length of the --record video in seconds
+    #[arg(long, value_name = "SECONDS", requires = "record")]
+    duration: Option<f64>,
+    /// Frames per second of recordings
+    #[arg(long, default_value_t = 30)]
+    fps: u32,
+    /// Record the digits only, without the panels
+    #[arg(long)]
+    no_panels: bool,
+    /// Folder for F9 recordings and F12 screenshots [default: the videos folder]/ganimate
+    #[arg(long, value_name = "DIR")]
+    recordings: Option<PathBuf>,
 }
 
 pub fn run(args: AppArgs) -> anyhow::Result<Outcome> {
+    if let Some(seconds) = args.duration
+        && !(seconds.is_finite() && seconds > 0.0 && seconds <= 3600.0)
+    {
+        bail!("--duration must be between 0 and 3600 seconds, got {seconds}");
+    }
+    if !(1..=crate::video::MAX_FPS).contains(&args.fps) {
+        bail!(
+            "--fps must be between 1 and {}, got {}",
+            crate::video::MAX_FPS,
+            args.fps
+        );
+    }
+    if let Some(path) = &args.record {
+        crate::video::Format::of(path)?;
+    }
     if args.quit_after_frames == Some(0) {
         bail!("--quit-after-frames must be at least 1");
     }
@@ -68,6 +98,11 @@ pub fn run(args: AppArgs) -> anyhow::Result<Outcome> {
         seed: args.seed,
         quit_after_frames: args.quit_after_frames,
         screenshot: args.screenshot,
+        record: args.record,
+        record_duration: args.duration,
+        record_fps: args.fps,
+        no_panels: args.no_panels,
+        recordings: args.recordings,
     });
     match exit {
         bevy::app::AppExit::Success => Ok(Outcome::Done),

@@ -54,7 +54,7 @@ struct ExportArgs {
 }
 
 /// Where the training data comes from; shared by every command that reads a dataset.
-#[derive(Args, Clone, Default)]
+#[derive(Args, Clone)]
 struct DataArgs {
     /// Folder holding the dataset's IDX files (gz or not); default: $GANIMATE_DATA, then the cache
     #[arg(long, value_name = "DIR")]
@@ -76,12 +76,18 @@ enum Outcome {
 }
 
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Some(Command::Train(args)) => train::run(args),
-        Some(Command::Sample(args)) => sample::run(args).map(|()| Outcome::Done),
-        Some(Command::Bench(args)) => bench::run(args).map(|()| Outcome::Done),
-        Some(Command::Export(args)) => {
+    let command = match Cli::parse().command {
+        Some(command) => command,
+        // Plain `ganimate` opens the app with its defaults.
+        None => Cli::parse_from(["ganimate", "app"])
+            .command
+            .expect("`app` is a command"),
+    };
+    let result = match command {
+        Command::Train(args) => train::run(args),
+        Command::Sample(args) => sample::run(args).map(|()| Outcome::Done),
+        Command::Bench(args) => bench::run(args).map(|()| Outcome::Done),
+        Command::Export(args) => {
             crate::gan::checkpoint::export_generator(&args.checkpoint, &args.out)
                 .map(|out| {
                     println!("wrote {}", out.display());
@@ -89,9 +95,8 @@ pub fn run() -> ExitCode {
                 })
                 .map_err(Into::into)
         }
-        Some(Command::Walk(args)) => walk::run(args).map(|()| Outcome::Done),
-        Some(Command::App(args)) => app::run(args),
-        None => app::run(app::AppArgs::default()),
+        Command::Walk(args) => walk::run(args).map(|()| Outcome::Done),
+        Command::App(args) => app::run(args),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
