@@ -309,6 +309,19 @@ impl Drop for VideoWriter {
     }
 }
 
+/// What to do when `.mp4` is asked for and ffmpeg is missing.
+pub const NO_FFMPEG: &str = "writing .mp4 needs ffmpeg on PATH (Debian: apt-get install ffmpeg); or write a .gif or a folder of PNGs instead";
+
+/// True when `ffmpeg` runs from PATH, so `.mp4` can be written.
+pub fn ffmpeg_available() -> bool {
+    Command::new("ffmpeg")
+        .arg("-version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 /// Starts ffmpeg reading raw frames on stdin and writing H.264 into `temp`.
 fn spawn_ffmpeg(path: &Path, temp: &Path, spec: VideoSpec) -> Result<Sink, VideoError> {
     let pix_fmt = match spec.pixels {
@@ -322,7 +335,14 @@ fn spawn_ffmpeg(path: &Path, temp: &Path, spec: VideoSpec) -> Result<Sink, Video
         .args(["-r", &spec.fps.to_string(), "-i", "-"])
         // H.264 in yuv420p needs even sides: pad by one black pixel where needed.
         .args(["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2"])
-        .args(["-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart"])
+        .args([
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-movflags",
+            "+faststart",
+        ])
         .arg(temp)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
@@ -330,10 +350,7 @@ fn spawn_ffmpeg(path: &Path, temp: &Path, spec: VideoSpec) -> Result<Sink, Video
         .spawn()
         .map_err(|err| {
             if err.kind() == std::io::ErrorKind::NotFound {
-                VideoError::new(
-                    path,
-                    "writing .mp4 needs ffmpeg on PATH (Debian: apt-get install ffmpeg); or write a .gif or a folder of PNGs instead",
-                )
+                VideoError::new(path, NO_FFMPEG)
             } else {
                 VideoError::new(path, format!("cannot start ffmpeg: {err}"))
             }

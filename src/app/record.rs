@@ -148,7 +148,11 @@ fn apply_controls(
         match control {
             RecordControl::Toggle if recorder.is_recording() => stop(&mut recorder),
             RecordControl::Toggle => {
-                let extension = if ffmpeg_available() { "mp4" } else { "gif" };
+                let extension = if crate::video::ffmpeg_available() {
+                    "mp4"
+                } else {
+                    "gif"
+                };
                 let path = recorder
                     .folder
                     .join(format!("ganimate-{}.{extension}", timestamp()));
@@ -200,15 +204,6 @@ fn apply_controls(
     if window.title != title {
         window.title = title;
     }
-}
-
-fn ffmpeg_available() -> bool {
-    std::process::Command::new("ffmpeg")
-        .arg("-version")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
 }
 
 fn start(recorder: &mut Recorder, path: &Path, window: &Window, limit: Option<u64>) {

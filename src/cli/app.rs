@@ -61,8 +61,11 @@ pub fn run(args: AppArgs) -> anyhow::Result<Outcome> {
             args.fps
         );
     }
-    if let Some(path) = &args.record {
-        crate::video::Format::of(path)?;
+    if let Some(path) = &args.record
+        && crate::video::Format::of(path)? == crate::video::Format::Mp4
+        && !crate::video::ffmpeg_available()
+    {
+        bail!("{}: {}", path.display(), crate::video::NO_FFMPEG);
     }
     if args.quit_after_frames == Some(0) {
         bail!("--quit-after-frames must be at least 1");
