@@ -17,6 +17,20 @@ fn xvfb_app(args: &[&str]) -> std::process::Output {
         .expect("xvfb-run must be installed (Debian: xvfb xauth) to test the window")
 }
 
+/// The app on the test split, CPU backend, continuing the pretrained generator, plus `extra`.
+fn xvfb_pretrained_app(extra: &[&str]) -> std::process::Output {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mnist");
+    let base = [
+        "--data",
+        data.to_str().unwrap(),
+        "--backend",
+        "cpu",
+        "--checkpoint",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/assets/pretrained"),
+    ];
+    xvfb_app(&[&base[..], extra].concat())
+}
+
 fn luminance_stats(path: &Path, center: (u32, u32), half: u32) -> (f64, f64) {
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
     let mut reader = decoder.read_info().unwrap();
@@ -44,13 +58,7 @@ fn scripted_runs_exit_cleanly_and_the_screenshot_shows_digits() {
     let dir = tempfile::tempdir().unwrap();
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mnist");
     let shot = dir.path().join("app.png");
-    let output = xvfb_app(&[
-        "--data",
-        data.to_str().unwrap(),
-        "--backend",
-        "cpu",
-        "--checkpoint",
-        concat!(env!("CARGO_MANIFEST_DIR"), "/assets/pretrained"),
+    let output = xvfb_pretrained_app(&[
         "--quit-after-frames",
         "40",
         "--screenshot",
@@ -98,15 +106,8 @@ fn scripted_runs_exit_cleanly_and_the_screenshot_shows_digits() {
 #[test]
 fn scripted_recordings_have_the_right_length_and_repeat_exactly() {
     let dir = tempfile::tempdir().unwrap();
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mnist");
     let record = |out: &Path| {
-        let output = xvfb_app(&[
-            "--data",
-            data.to_str().unwrap(),
-            "--backend",
-            "cpu",
-            "--checkpoint",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/assets/pretrained"),
+        let output = xvfb_pretrained_app(&[
             "--record",
             out.to_str().unwrap(),
             "--duration",

@@ -14,7 +14,7 @@ use super::dataset::DatasetStatus;
 use super::{AppOptions, AppSystems};
 use crate::backend::{CpuBackend, GpuBackend};
 use crate::gan::live::{self, LiveSession, Origin};
-use crate::gan::{LossKind, Preset, StepMode, StepValues, TrainConfig};
+use crate::gan::{StepMode, StepValues, TrainConfig};
 
 /// How often step figures are read back from the device.
 const STATS_INTERVAL: Duration = Duration::from_millis(250);
@@ -390,11 +390,10 @@ fn drain_stats(live: &mut dyn LiveSession, state: &mut TrainingState) {
 
 /// A short label of the configuration, for the status panel.
 pub fn describe(config: &TrainConfig) -> String {
-    let preset: Preset = config.preset;
-    let loss: LossKind = config.loss;
     format!(
-        "{preset} preset, {} loss, batch {}, k = {}",
-        loss.name(),
+        "{} preset, {} loss, batch {}, k = {}",
+        config.preset,
+        config.loss.name(),
         config.batch_size,
         config.d_steps
     )
