@@ -8,4 +8,5 @@ pub mod cli;
 pub mod data;
 pub mod fsutil;
 pub mod gan;
+pub mod judge;
 pub mod video;

@@ -212,3 +212,50 @@ fn checkpoints_survive_interrupted_saves_and_report_damage() {
         "{err}"
     );
 }
+
+#[test]
+fn a_nan_step_is_caught_and_rolled_back_to_finite_weights() {
+    use ganimate::gan::guard::{Guard, Problem};
+    use ganimate::gan::{StepStats, StepValues};
+
+    let device = Default::default();
+    let data = RealImages::<CpuBackend>::new(mnist(), &device);
+    let mut trainer = Trainer::<CpuBackend>::new(TrainConfig::default(), &device);
+    let mut guard = Guard::new(&trainer, 0);
+    let mut review = |trainer: &mut Trainer<CpuBackend>, stats: Vec<StepStats<Inner>>| {
+        let values: Vec<StepValues> = StepStats::read_all(stats);
+        let step = trainer.step_count();
+        guard.review(&values, trainer, step).map(|()| values)
+    };
+    let stats = (0..3).map(|_| trainer.step(&data)).collect();
+    let values = review(&mut trainer, stats).expect("healthy steps");
+    assert!(
+        values
+            .iter()
+            .all(|v| v.g_grad_norm > 0.0 && v.d_grad_norm > 0.0)
+    );
+    let (good, _) = outputs(&trainer);
+
+    // A batch with a NaN pixel poisons D's loss, then both networks' weights.
+    let mut poisoned = vec![0.0; 64 * 784];
+    poisoned[100] = f32::NAN;
+    let poisoned = RealImages::<CpuBackend>::new(poisoned, &device);
+    let stats = vec![
+        trainer.step(&data),
+        trainer.step(&poisoned),
+        trainer.step(&data),
+    ];
+    let (broken, _) = outputs(&trainer);
+    assert!(broken.iter().any(|v| !v.is_finite()), "the NaN reached G");
+
+    let divergence = review(&mut trainer, stats).expect_err("the guard must fire");
+    assert_eq!((divergence.step, divergence.restored_step), (5, 3));
+    assert!(matches!(divergence.problem, Problem::NonFiniteLoss { .. }));
+    assert_eq!(trainer.step_count(), 3);
+    let (restored, verdicts) = outputs(&trainer);
+    assert!(restored.iter().chain(&verdicts).all(|v| v.is_finite()));
+    assert_eq!(restored, good, "back exactly to the last good state");
+    // And training goes on from there.
+    let values = trainer.step(&data).read();
+    assert!(values.is_finite() && values.step == 4, "{values:?}");
+}

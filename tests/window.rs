@@ -13,6 +13,8 @@ fn xvfb_app(args: &[&str]) -> std::process::Output {
         .arg("app")
         .args(args)
         .env("XDG_RUNTIME_DIR", runtime.path())
+        // The judge trains in the background; keep its cache out of the user's.
+        .env("XDG_CACHE_HOME", runtime.path())
         .output()
         .expect("xvfb-run must be installed (Debian: xvfb xauth) to test the window")
 }
@@ -148,6 +150,12 @@ fn scripted_recordings_have_the_right_length_and_repeat_exactly() {
         assert!(a == b, "{name} differs between two recordings of one seed");
     }
     assert!(!first.join("frame-000006.png").exists());
+    // The very first frame already shows the digits (the grid fills the left half).
+    let (spread, _) = luminance_stats(&first.join("frame-000001.png"), (320, 340), 100);
+    assert!(
+        spread > 30.0,
+        "the first recorded frame is blank (std {spread:.1})"
+    );
     assert_ne!(
         std::fs::read(first.join("frame-000001.png")).unwrap(),
         std::fs::read(first.join("frame-000005.png")).unwrap(),

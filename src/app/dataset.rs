@@ -9,7 +9,7 @@ use bevy::prelude::*;
 use super::AppOptions;
 use crate::data::download::Progress;
 use crate::data::source::{self, DataRequest};
-use crate::data::{IMAGE_PIXELS, Images};
+use crate::data::{Dataset, IMAGE_PIXELS, Images};
 
 /// Real digits shown beside the generated ones.
 const REAL_STRIP: usize = 8;
@@ -23,6 +23,8 @@ pub struct LoadedData {
     pub strip: Images,
     /// Where they came from, for the status panel.
     pub description: String,
+    /// The images and labels as loaded: what the judge trains on.
+    pub dataset: Dataset,
 }
 
 #[derive(Resource, Clone)]
@@ -103,6 +105,7 @@ fn load(options: &AppOptions, sender: &Sender<LoadEvent>) -> Result<LoadedData, 
         count: dataset.len(),
         strip,
         description: format!("{} {} digits from {source}", dataset.len(), options.dataset),
+        dataset,
     })
 }
 

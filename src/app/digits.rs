@@ -11,10 +11,11 @@ use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use bevy::window::PrimaryWindow;
 use bevy_egui::input::EguiWantsInput;
 
-use super::AppSystems;
 use super::dataset::DatasetStatus;
 use super::preview::{GRID_DIGITS, Previews};
+use super::quality::Quality;
 use super::walk::{WalkControl, WalkState};
+use super::{AppOptions, AppSystems};
 use crate::data::IMAGE_SIDE;
 
 const GRID_COLUMNS: usize = 8;
@@ -219,10 +220,21 @@ fn hover_and_click(
     walk: Res<WalkState>,
     mut frame: Single<(&mut Transform, &mut Visibility), With<HoverFrame>>,
     mut controls: MessageWriter<WalkControl>,
+    mut quality: ResMut<Quality>,
+    options: Res<AppOptions>,
 ) {
     let (camera, transform) = *camera;
-    let world = cursor_world(&window, camera, transform, &egui);
+    // A scripted recording is a reproducible recipe: wherever the pointer happens to sit (and
+    // when the window system first reports it) must not show in it.
+    let world = if options.record.is_some() {
+        None
+    } else {
+        cursor_world(&window, camera, transform, &egui)
+    };
     let hovered = world.and_then(grid_digit_at);
+    if quality.hovered != hovered {
+        quality.hovered = hovered;
+    }
     let (frame_transform, frame_visibility) = &mut *frame;
     match hovered {
         Some(index) => {
@@ -252,9 +264,21 @@ fn hover_and_click(
 
 fn draw_grid(
     previews: Res<Previews>,
-    digits: Query<(&GridDigit, &Sprite)>,
+    quality: Res<Quality>,
+    mut digits: Query<(&GridDigit, &mut Sprite)>,
     mut images: ResMut<Assets<Image>>,
 ) {
+    if quality.is_changed() {
+        for (digit, mut sprite) in &mut digits {
+            let tint = match quality.grid_classes.get(digit.0) {
+                Some(&class) if quality.colour_by_class => super::quality::class_colour(class),
+                _ => Color::WHITE,
+            };
+            if sprite.color != tint {
+                sprite.color = tint;
+            }
+        }
+    }
     if !previews.is_changed() || previews.grid.is_empty() {
         return;
     }

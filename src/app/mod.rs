@@ -8,7 +8,9 @@ mod compute;
 mod dataset;
 mod digits;
 mod keys;
+mod lessons;
 mod preview;
+mod quality;
 mod record;
 mod script;
 mod training;
@@ -52,6 +54,8 @@ pub struct AppOptions {
     pub no_panels: bool,
     /// Where F9 recordings and F12 screenshots go; default: the videos folder.
     pub recordings: Option<PathBuf>,
+    /// Language of the lessons panel at start.
+    pub lang: crate::judge::detect::Lang,
 }
 
 impl Default for AppOptions {
@@ -71,6 +75,7 @@ impl Default for AppOptions {
             record_fps: 30,
             no_panels: false,
             recordings: None,
+            lang: Default::default(),
         }
     }
 }
@@ -128,6 +133,7 @@ pub fn run(options: AppOptions) -> AppExit {
         });
     logic_plugins(&mut app);
     app.add_plugins((
+        quality::plugin,
         digits::plugin,
         ui::plugin,
         keys::plugin,

@@ -22,6 +22,9 @@ use crate::video::{Pixels, VideoSpec, VideoWriter};
 
 /// Training steps per recorded frame.
 pub const STEPS_PER_FRAME: u32 = 2;
+/// Frames rendered, not captured, when a recording starts: hiding the panels resizes the scene
+/// camera's viewport, and the renderer may show the scene late for a frame or two after that.
+const SETTLE_FRAMES: u32 = 3;
 const TITLE: &str = "ganimate: watch a GAN learn";
 
 /// Requests to the recorder.
@@ -43,6 +46,8 @@ struct Recording {
     /// Stop after this many frames (scripted runs).
     limit: Option<u64>,
     stopping: bool,
+    /// Frames still to let pass before the first capture.
+    settling: u32,
 }
 
 #[derive(Resource, Default)]
@@ -194,7 +199,8 @@ fn apply_controls(
         TimeUpdateStrategy::Automatic
     };
     training.fixed_steps_per_frame = deterministic.then_some(STEPS_PER_FRAME);
-    if recording && recorder.hide_panels {
+    // A scripted recording hides them from the start, so its layout never changes.
+    if deterministic && recorder.hide_panels {
         ui.show_panels = false;
     }
     let title = match recorder.frames() {
@@ -232,6 +238,7 @@ fn start(recorder: &mut Recorder, path: &Path, window: &Window, limit: Option<u6
                 written: 0,
                 limit,
                 stopping: false,
+                settling: SETTLE_FRAMES,
             });
         }
         Err(err) => fail(recorder, err.to_string()),
@@ -301,6 +308,10 @@ fn capture(mut commands: Commands, mut recorder: ResMut<Recorder>) {
         return;
     };
     if recording.stopping {
+        return;
+    }
+    if recording.settling > 0 {
+        recording.settling -= 1;
         return;
     }
     if recording

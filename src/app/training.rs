@@ -13,6 +13,7 @@ use super::compute::TrainingDevice;
 use super::dataset::DatasetStatus;
 use super::{AppOptions, AppSystems};
 use crate::backend::{CpuBackend, GpuBackend};
+use crate::gan::guard::Divergence;
 use crate::gan::live::{self, LiveSession, Origin};
 use crate::gan::{StepMode, StepValues, TrainConfig};
 
@@ -85,6 +86,8 @@ pub struct TrainingState {
     pub generation: u64,
     /// App time of the last read-back (virtual time, so recordings are deterministic).
     last_read: Option<Duration>,
+    /// The last divergence the guard caught, for the lessons panel.
+    pub divergence: Option<Divergence>,
     /// While recording: exactly this many steps per frame instead of the budget.
     pub fixed_steps_per_frame: Option<u32>,
     rate_window: (Instant, u64),
@@ -108,6 +111,7 @@ impl TrainingState {
             notice: None,
             generation: 0,
             last_read: None,
+            divergence: None,
             fixed_steps_per_frame: None,
             rate_window: (Instant::now(), 0),
         }
@@ -366,17 +370,19 @@ fn train_frame(
     }
 }
 
-/// Reads back pending figures and updates rates; pauses on a non-finite loss.
+/// Reads back pending figures and updates rates; after a divergence the session is back at its
+/// last good state, and training pauses so the user can change something before going on.
 fn drain_stats(live: &mut dyn LiveSession, state: &mut TrainingState) {
-    let values = live.take_stats();
+    let (values, divergence) = live.take_stats();
     state.step = live.step_count();
     state.epoch = live.epoch();
-    if let Some(bad) = values.iter().find(|v| !v.is_finite()) {
+    if let Some(divergence) = divergence {
         state.playing = false;
+        state.history.retain(|v| v.step <= divergence.restored_step);
         state.notice = Some(format!(
-            "step {}: a loss became non-finite (diverged); training paused. Reset, or lower the learning rates",
-            bad.step
+            "{divergence}; training paused. Lower the learning rates, then play (or reset)"
         ));
+        state.divergence = Some(divergence);
     }
     state.history.extend(values);
     let (since, steps_then) = state.rate_window;

@@ -15,7 +15,9 @@ use egui_plot::{HLine, Legend, Line, Plot, PlotPoints};
 use super::compute::TrainingDevice;
 use super::dataset::DatasetStatus;
 use super::digits::{CAPTIONS, SceneCamera};
+use super::lessons;
 use super::preview::Previews;
+use super::quality::Quality;
 use super::record::{RecordControl, Recorder};
 use super::training::{Control, Settings, TrainingState, describe};
 use super::walk::{ClickMode, WalkControl, WalkState};
@@ -34,6 +36,16 @@ pub struct UiState {
     /// Moving-average window for the plots, in steps (1 = raw).
     smoothing: usize,
     log_steps: bool,
+    plot_tab: PlotTab,
+}
+
+/// What the bottom panel plots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum PlotTab {
+    #[default]
+    Training,
+    Quality,
+    Gradients,
 }
 
 impl Default for UiState {
@@ -45,6 +57,7 @@ impl Default for UiState {
             checkpoint_path: "runs/app".into(),
             smoothing: 25,
             log_steps: false,
+            plot_tab: PlotTab::default(),
         }
     }
 }
@@ -111,6 +124,8 @@ fn panels(
     mut walk_controls: MessageWriter<WalkControl>,
     mut record_controls: MessageWriter<RecordControl>,
     recorder: Res<Recorder>,
+    mut quality: ResMut<Quality>,
+    mut nearest_textures: Local<Vec<egui::TextureHandle>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     let mut root = Ui::new(
@@ -129,6 +144,8 @@ fn panels(
                 egui::ScrollArea::vertical().show(ui, |ui| {
                     status_section(ui, &state, &data, device.as_deref(), &previews, fps.0);
                     ui.separator();
+                    lessons::lessons_section(ui, &mut quality, &state, &mut nearest_textures);
+                    ui.separator();
                     training_section(ui, &mut ui_state, &state, &mut controls);
                     ui.separator();
                     walk_section(ui, &walk, &mut walk_controls);
@@ -144,7 +161,7 @@ fn panels(
         bottom = egui::Panel::bottom("plots")
             .default_size(230.0)
             .resizable(true)
-            .show(&mut root, |ui| plots(ui, &mut ui_state, &state.history))
+            .show(&mut root, |ui| plots(ui, &mut ui_state, &state, &quality))
             .response
             .rect
             .height();
@@ -533,8 +550,24 @@ fn smooth(values: &[(f64, f64)], window: usize) -> Vec<[f64; 2]> {
         .collect()
 }
 
-fn plots(ui: &mut Ui, ui_state: &mut UiState, history: &[StepValues]) {
+fn plots(ui: &mut Ui, ui_state: &mut UiState, state: &TrainingState, quality: &Quality) {
+    let history = &state.history;
+    let lang = quality.lang;
     ui.horizontal(|ui| {
+        for (tab, label) in [
+            (PlotTab::Training, lang.pick("losses and D", "pertes et D")),
+            (
+                PlotTab::Quality,
+                lang.pick("quality (judge)", "qualité (juge)"),
+            ),
+            (
+                PlotTab::Gradients,
+                lang.pick("gradient norms", "normes des gradients"),
+            ),
+        ] {
+            ui.selectable_value(&mut ui_state.plot_tab, tab, label);
+        }
+        ui.separator();
         ui.add(
             egui::Slider::new(&mut ui_state.smoothing, 1..=200)
                 .logarithmic(true)
@@ -566,6 +599,18 @@ fn plots(ui: &mut Ui, ui_state: &mut UiState, history: &[StepValues]) {
     };
     let width = (ui.available_width() - 10.0) / 2.0;
     let height = ui.available_height().max(80.0);
+    match ui_state.plot_tab {
+        PlotTab::Training => {}
+        PlotTab::Quality => {
+            lessons::quality_plots(ui, quality, ui.available_width(), height);
+            return;
+        }
+        PlotTab::Gradients => {
+            let window = ui_state.smoothing;
+            lessons::gradient_plot(ui, state, |raw| smooth(raw, window), height);
+            return;
+        }
+    }
     ui.horizontal(|ui| {
         Plot::new("losses")
             .width(width)

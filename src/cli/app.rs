@@ -46,6 +46,9 @@ pub struct AppArgs {
     /// Folder for F9 recordings and F12 screenshots [default: the videos folder]/ganimate
     #[arg(long, value_name = "DIR")]
     recordings: Option<PathBuf>,
+    /// Language of the lessons panel (switchable in the app)
+    #[arg(long, value_enum, default_value_t = crate::judge::detect::Lang::En)]
+    lang: crate::judge::detect::Lang,
 }
 
 pub fn run(args: AppArgs) -> anyhow::Result<Outcome> {
@@ -106,6 +109,7 @@ pub fn run(args: AppArgs) -> anyhow::Result<Outcome> {
         record_fps: args.fps,
         no_panels: args.no_panels,
         recordings: args.recordings,
+        lang: args.lang,
     });
     match exit {
         bevy::app::AppExit::Success => Ok(Outcome::Done),

@@ -30,6 +30,17 @@ pub struct BenchArgs {
     /// Frames per app measurement
     #[arg(long, default_value_t = 300, requires = "app")]
     frames: u32,
+    /// Measure sample quality instead: train each preset on the CPU at batch 64 for
+    /// --quality-steps steps and print the judge's figures every --quality-every steps
+    #[arg(long, conflicts_with = "app")]
+    quality: bool,
+    #[arg(long, default_value_t = 20_000, requires = "quality")]
+    quality_steps: u64,
+    #[arg(long, default_value_t = 1_000, requires = "quality")]
+    quality_every: u64,
+    /// Seed of the quality runs
+    #[arg(long, default_value_t = 42, requires = "quality")]
+    seed: u64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -44,6 +55,15 @@ const WARMUP_STEPS: u64 = 10;
 pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     if args.steps == 0 || args.batch_size == 0 {
         anyhow::bail!("--steps and --batch-size must be at least 1");
+    }
+    if args.quality {
+        return super::judge::bench_quality(
+            &args.data,
+            &[Preset::Stable, Preset::Course],
+            args.quality_steps,
+            args.quality_every.max(1),
+            args.seed,
+        );
     }
     let dataset = super::load_dataset(&args.data)?;
     let pixels = dataset.normalized_pixels();

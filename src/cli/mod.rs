@@ -1,8 +1,10 @@
-//! The command line: `ganimate [app] | train | sample | export | bench`. Usage errors exit 2 (clap), runtime
+//! The command line: `ganimate [app] | train | sample | walk | export | classifier | eval |
+//! bench`. Usage errors exit 2 (clap), runtime
 //! errors exit 1 with `error: …` on stderr, an interrupted training run exits 130.
 
 mod app;
 mod bench;
+mod judge;
 mod progress;
 mod sample;
 mod train;
@@ -39,7 +41,11 @@ enum Command {
     Walk(walk::WalkArgs),
     /// Copy a checkpoint's generator alone into a new folder (for sampling and walks)
     Export(ExportArgs),
-    /// Measure training throughput (samples/s) for each preset and backend
+    /// Train (or find in the cache) the digit classifier that judges generated digits
+    Classifier(judge::ClassifierArgs),
+    /// Score a checkpoint's digits: Inception Score, Fréchet distance, class histogram
+    Eval(judge::EvalArgs),
+    /// Measure training throughput (samples/s) for each preset and backend, or sample quality
     Bench(bench::BenchArgs),
 }
 
@@ -96,6 +102,8 @@ pub fn run() -> ExitCode {
                 .map_err(Into::into)
         }
         Command::Walk(args) => walk::run(args).map(|()| Outcome::Done),
+        Command::Classifier(args) => judge::run_classifier(args).map(|()| Outcome::Done),
+        Command::Eval(args) => judge::run_eval(args).map(|()| Outcome::Done),
         Command::App(args) => app::run(args),
     };
     match result {

@@ -12,8 +12,9 @@ use clap::Args;
 use super::{DataArgs, Outcome};
 use crate::backend::{BackendChoice, CpuBackend, GpuBackend, Resolved};
 use crate::data::{Dataset, grid};
+use crate::gan::guard::{Divergence, Guard};
 use crate::gan::{
-    LossKind, Preset, RealImages, StepValues, TrainConfig, Trainer, checkpoint, sample,
+    LossKind, Preset, RealImages, StepStats, StepValues, TrainConfig, Trainer, checkpoint, sample,
 };
 use crate::video::{Pixels, VideoSpec, VideoWriter};
 
@@ -289,10 +290,17 @@ fn train<B: AutodiffBackend>(args: &TrainArgs, device: &B::Device) -> anyhow::Re
     }
 
     let mut last: Option<StepValues> = None;
+    let mut guard = Guard::new(&trainer, start_step);
+    let mut pending = Vec::new();
     while trainer.step_count() < target {
         if interrupted.load(Ordering::SeqCst) {
             bar.abandon();
+            // Only a state the guard has checked is saved.
+            let (_, divergence) = review(&mut guard, &mut trainer, std::mem::take(&mut pending));
             let saved = checkpoint::save(&trainer, &args.out)?;
+            if let Some(divergence) = divergence {
+                eprintln!("{divergence}");
+            }
             eprintln!(
                 "interrupted at step {}: checkpoint saved to {}; continue with --resume",
                 trainer.step_count(),
@@ -301,36 +309,42 @@ fn train<B: AutodiffBackend>(args: &TrainArgs, device: &B::Device) -> anyhow::Re
             finish_video(video, args)?;
             return Ok(Outcome::Interrupted);
         }
-        let stats = trainer.step(&data);
+        pending.push(trainer.step(&data));
         let step = trainer.step_count();
         bar.set_position(step);
-        if step % STATS_EVERY == 0 || step == target {
-            let values = stats.read();
-            let rate = real_images_seen(&trainer, start_step) as f64
-                / started.elapsed().as_secs_f64().max(1e-9);
-            bar.set_message(format!(
-                "epoch {:.2} · D {:.3} · G {:.3} · D(x) {:.2} · D(G(z)) {:.2} · {rate:.0} samples/s",
-                trainer.epoch(data.len()),
-                values.d_loss,
-                values.g_loss,
-                values.d_real,
-                values.d_fake
-            ));
-            if !values.is_finite() {
+        let saving = step % args.save_every == 0 && step < target;
+        if step % STATS_EVERY == 0 || step == target || saving {
+            // One read-back for every step since the last; checked before anything is saved.
+            let (values, divergence) =
+                review(&mut guard, &mut trainer, std::mem::take(&mut pending));
+            if let Some(divergence) = divergence {
                 bar.abandon();
+                let saved = checkpoint::save(&trainer, &args.out)?;
+                finish_video(video, args)?;
                 bail!(
-                    "training diverged at step {step}: non-finite loss (D {}, G {}); the last good checkpoint in {} is kept",
-                    values.d_loss,
-                    values.g_loss,
-                    args.out.display()
+                    "{divergence}, saved as {}. Resume from there with lower learning rates \
+                     (--resume --lr-g … --lr-d …)",
+                    saved.display()
                 );
             }
-            last = Some(values);
+            if let Some(values) = values.last() {
+                let rate = real_images_seen(&trainer, start_step) as f64
+                    / started.elapsed().as_secs_f64().max(1e-9);
+                bar.set_message(format!(
+                    "epoch {:.2} · D {:.3} · G {:.3} · D(x) {:.2} · D(G(z)) {:.2} · {rate:.0} samples/s",
+                    trainer.epoch(data.len()),
+                    values.d_loss,
+                    values.g_loss,
+                    values.d_real,
+                    values.d_fake
+                ));
+                last = Some(*values);
+            }
         }
         if args.sample_every > 0 && step % args.sample_every == 0 {
             write_frame(&trainer, true)?;
         }
-        if step % args.save_every == 0 && step < target {
+        if saving {
             let saved = checkpoint::save(&trainer, &args.out)?;
             if bar.is_hidden() {
                 eprintln!("step {step}/{target}: checkpoint {}", saved.display());
@@ -356,6 +370,21 @@ fn train<B: AutodiffBackend>(args: &TrainArgs, device: &B::Device) -> anyhow::Re
         );
     }
     Ok(Outcome::Done)
+}
+
+/// Reads back `pending` figures and lets the guard check them; on a bad step `trainer` is
+/// rolled back to the last good state.
+fn review<B: AutodiffBackend>(
+    guard: &mut Guard<Trainer<B>>,
+    trainer: &mut Trainer<B>,
+    pending: Vec<StepStats<B::InnerBackend>>,
+) -> (Vec<StepValues>, Option<Divergence>) {
+    let values = StepStats::read_all(pending);
+    let step = trainer.step_count();
+    match guard.review(&values, trainer, step) {
+        Ok(()) => (values, None),
+        Err(divergence) => (values, Some(divergence)),
+    }
 }
 
 /// Completes the time-lapse (it covers the steps trained so far) and says where it is.

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use burn::tensor::backend::AutodiffBackend;
 
 use super::checkpoint::{self, CheckpointError};
+use super::guard::{Divergence, Guard};
 use super::trainer::{RealImages, StepMode, StepStats, StepValues, TrainConfig, Trainer};
 use crate::data::IMAGE_PIXELS;
 
@@ -38,8 +39,11 @@ pub trait LiveSession: Send {
     fn can_train(&self) -> bool;
     /// Trains one step; does nothing without data.
     fn train(&mut self, mode: StepMode);
-    /// Figures of every step since the last call, read back in one go.
-    fn take_stats(&mut self) -> Vec<StepValues>;
+    /// Figures of every step since the last call, read back in one go, and checked by the
+    /// divergence guard: after a bad step the session is back at its last good state and only
+    /// the figures up to that state are returned.
+    fn take_stats(&mut self) -> (Vec<StepValues>, Option<Divergence>);
+
     /// Waits until the device has finished all queued work.
     fn sync(&self);
     fn latent_dim(&self) -> usize;
@@ -72,6 +76,7 @@ pub fn open<B: AutodiffBackend>(
     };
     let data = pixels.map(|pixels| RealImages::new(pixels.to_vec(), device));
     Ok(Box::new(Live {
+        guard: Guard::new(&trainer, trainer.step_count()),
         trainer,
         data,
         pending: Vec::new(),
@@ -80,6 +85,7 @@ pub fn open<B: AutodiffBackend>(
 
 struct Live<B: AutodiffBackend> {
     trainer: Trainer<B>,
+    guard: Guard<Trainer<B>>,
     data: Option<RealImages<B>>,
     pending: Vec<StepStats<B::InnerBackend>>,
 }
@@ -109,8 +115,16 @@ impl<B: AutodiffBackend> LiveSession for Live<B> {
         }
     }
 
-    fn take_stats(&mut self) -> Vec<StepValues> {
-        StepStats::read_all(std::mem::take(&mut self.pending))
+    fn take_stats(&mut self) -> (Vec<StepValues>, Option<Divergence>) {
+        let mut values = StepStats::read_all(std::mem::take(&mut self.pending));
+        let step = self.trainer.step_count();
+        match self.guard.review(&values, &mut self.trainer, step) {
+            Ok(()) => (values, None),
+            Err(divergence) => {
+                values.retain(|v| v.step <= divergence.restored_step);
+                (values, Some(divergence))
+            }
+        }
     }
 
     fn sync(&self) {

@@ -2,6 +2,7 @@
 //! It knows nothing of windows or terminals, so the app, the CLI and the tests share it.
 
 pub mod checkpoint;
+pub mod guard;
 pub mod latent;
 pub mod live;
 pub mod loss;

@@ -4,7 +4,7 @@
 //! gives the same initial networks on every backend and concurrent runs cannot disturb each
 //! other's initialisation.
 
-use burn::module::Param;
+use burn::module::{Param, RunningState};
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, LinearRecord};
 use burn::prelude::*;
 use burn::tensor::activation::{leaky_relu, relu, tanh};
@@ -124,6 +124,18 @@ impl<B: Backend> Generator<B> {
         tanh(self.output.forward(x))
     }
 
+    /// A copy that shares nothing mutable with `self`. burn's `clone` shares BatchNorm's
+    /// running statistics (they live behind one lock), so training the original would change
+    /// a plain clone's sampling too: the divergence guard's snapshots must not.
+    pub fn detached_copy(&self) -> Self {
+        let mut copy = self.clone();
+        for norm in &mut copy.norms {
+            norm.running_mean = detached(&norm.running_mean);
+            norm.running_var = detached(&norm.running_var);
+        }
+        copy
+    }
+
     /// Checks that `record` has this network's architecture. burn itself would panic on a
     /// different layer count and silently accept different widths.
     pub fn check_record(&self, record: &GeneratorRecord<B>) -> Result<(), String> {
@@ -197,6 +209,12 @@ impl<B: Backend> Discriminator<B> {
     }
 }
 
+/// A running statistic with its current value and id, under a lock of its own.
+fn detached<B: Backend>(state: &RunningState<Tensor<B, 1>>) -> RunningState<Tensor<B, 1>> {
+    let current = state.clone().into_record();
+    RunningState::with_id(current.id, current.val())
+}
+
 fn linear_shapes<B: Backend>(layers: &[Linear<B>]) -> Vec<[usize; 2]> {
     layers.iter().map(|layer| layer.weight.dims()).collect()
 }
@@ -237,7 +255,7 @@ fn layer_widths(input: usize, hidden: &[usize], output: usize) -> Vec<usize> {
 }
 
 /// A `Linear` layer initialised like PyTorch's: weights and bias ~ U(-k, k), k = 1/√fan_in.
-fn init_linear<B: Backend>(
+pub(crate) fn init_linear<B: Backend>(
     d_in: usize,
     d_out: usize,
     rng: &mut SeededRng,

@@ -4,7 +4,7 @@ use burn::prelude::*;
 
 use super::latent::{self, Stream};
 use super::model::Generator;
-use crate::data::{IMAGE_SIDE, Images};
+use crate::data::{IMAGE_PIXELS, IMAGE_SIDE, Images};
 
 /// `count` latent vectors from `seed`: the same seed always gives the same digits.
 pub fn fixed_noise(seed: u64, count: usize, latent_dim: usize) -> Vec<f32> {
@@ -17,21 +17,33 @@ pub fn fixed_noise(seed: u64, count: usize, latent_dim: usize) -> Vec<f32> {
 /// Runs `generator` on `noise` (`count × latent_dim` values) and returns greyscale images.
 /// This reads back from the device.
 pub fn generate<B: Backend>(generator: &Generator<B>, noise: &[f32], device: &B::Device) -> Images {
+    let values = generate_values(generator, noise, device);
+    Images {
+        count: values.len() / IMAGE_PIXELS,
+        rows: IMAGE_SIDE,
+        cols: IMAGE_SIDE,
+        pixels: to_grey(&values),
+    }
+}
+
+/// Runs `generator` on `noise` and returns the images' values in [-1, 1], `count × 784`.
+pub fn generate_values<B: Backend>(
+    generator: &Generator<B>,
+    noise: &[f32],
+    device: &B::Device,
+) -> Vec<f32> {
     let latent_dim = generator.latent_dim();
     let count = noise.len() / latent_dim;
-    let z = Tensor::<B, 2>::from_data(TensorData::new(noise.to_vec(), [count, latent_dim]), device);
-    let pixels = generator
+    let z = Tensor::<B, 2>::from_data(
+        TensorData::new(noise[..count * latent_dim].to_vec(), [count, latent_dim]),
+        device,
+    );
+    generator
         .forward(z)
         .into_data()
         .convert::<f32>()
         .to_vec::<f32>()
-        .unwrap_or_default();
-    Images {
-        count,
-        rows: IMAGE_SIDE,
-        cols: IMAGE_SIDE,
-        pixels: to_grey(&pixels),
-    }
+        .unwrap_or_default()
 }
 
 /// Maps values in [-1, 1] to bytes; NaN becomes black rather than poisoning a frame.

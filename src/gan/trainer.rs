@@ -2,7 +2,7 @@
 //! [`Trainer::step`]. It never reads the GPU back on its own; [`StepStats::read`] does, when
 //! the caller decides the figures are worth a synchronisation.
 
-use burn::module::AutodiffModule;
+use burn::module::{AutodiffModule, ModuleVisitor, Param};
 use burn::optim::adaptor::OptimizerAdaptor;
 use burn::optim::{Adam, AdamConfig, GradientsParams, Optimizer};
 use burn::prelude::*;
@@ -97,9 +97,12 @@ impl<B: Backend> RealImages<B> {
     }
 }
 
+/// Figures per step in [`StepStats`]' packed tensor.
+const FIGURES: usize = 6;
+
 /// What one step measured, still on the device.
 pub struct StepStats<B: Backend> {
-    /// D loss, G loss, mean D(x), mean D(G(z)), packed so one read-back fetches all four.
+    /// D loss, G loss, mean D(x), mean D(G(z)), |∇G|, |∇D|, packed so one read-back fetches all.
     packed: Tensor<B, 1>,
     pub step: u64,
 }
@@ -122,13 +125,24 @@ pub struct StepValues {
     pub g_loss: f32,
     pub d_real: f32,
     pub d_fake: f32,
+    /// L2 norms of the step's gradients over all of G's and of D's parameters (0 for a network
+    /// the step did not train): how strongly each network is being pushed.
+    pub g_grad_norm: f32,
+    pub d_grad_norm: f32,
 }
 
 impl StepValues {
     pub fn is_finite(&self) -> bool {
-        [self.d_loss, self.g_loss, self.d_real, self.d_fake]
-            .iter()
-            .all(|v| v.is_finite())
+        [
+            self.d_loss,
+            self.g_loss,
+            self.d_real,
+            self.d_fake,
+            self.g_grad_norm,
+            self.d_grad_norm,
+        ]
+        .iter()
+        .all(|v| v.is_finite())
     }
 }
 
@@ -154,13 +168,15 @@ impl<B: Backend> StepStats<B> {
             .into_iter()
             .enumerate()
             .map(|(i, step)| {
-                let get = |k: usize| values.get(4 * i + k).copied().unwrap_or(f32::NAN);
+                let get = |k: usize| values.get(FIGURES * i + k).copied().unwrap_or(f32::NAN);
                 StepValues {
                     step,
                     d_loss: get(0),
                     g_loss: get(1),
                     d_real: get(2),
                     d_fake: get(3),
+                    g_grad_norm: get(4),
+                    d_grad_norm: get(5),
                 }
             })
             .collect()
@@ -229,6 +245,23 @@ impl<B: AutodiffBackend> Trainer<B> {
         &self.config
     }
 
+    /// The whole state, as a copy later steps cannot touch. Cheap: tensors are immutable
+    /// handles, so only BatchNorm's running statistics need copying (see
+    /// [`Generator::detached_copy`]). The divergence guard keeps these.
+    pub fn snapshot(&self) -> Self {
+        Self {
+            config: self.config.clone(),
+            generator: self.generator.detached_copy(),
+            discriminator: self.discriminator.clone(),
+            optim_g: self.optim_g.clone(),
+            optim_d: self.optim_d.clone(),
+            step: self.step,
+            d_batches: self.d_batches,
+            shuffled: self.shuffled.clone(),
+            device: self.device.clone(),
+        }
+    }
+
     pub fn step_count(&self) -> u64 {
         self.step
     }
@@ -284,11 +317,15 @@ impl<B: AutodiffBackend> Trainer<B> {
             StepMode::GeneratorOnly => 0,
         };
         let mut last = None;
+        let device = self.device.clone();
+        let zero = || Tensor::<B::InnerBackend, 1>::zeros([1], &device);
+        let mut d_grad_norm = zero();
         for _ in 0..d_rounds {
             let (real_logits, fake_logits, fake) =
                 self.d_forward(data, &self.discriminator.clone());
             let d_loss = loss.discriminator(real_logits.clone(), fake_logits.clone(), real_label);
             let grads = GradientsParams::from_grads(d_loss.backward(), &self.discriminator);
+            d_grad_norm = gradient_norm(&self.discriminator, &grads, &self.device);
             self.discriminator =
                 self.optim_d
                     .step(self.config.lr_d, self.discriminator.clone(), grads);
@@ -307,6 +344,7 @@ impl<B: AutodiffBackend> Trainer<B> {
         let d_real = loss.d_output(real_logits).mean();
         let d_fake = loss.d_output(fake_logits.clone()).mean();
 
+        let mut g_grad_norm = zero();
         let g_loss = if mode == StepMode::DiscriminatorOnly {
             loss.generator(fake_logits)
         } else {
@@ -314,6 +352,7 @@ impl<B: AutodiffBackend> Trainer<B> {
             let fake_logits = self.discriminator.clone().no_grad().forward(fake);
             let g_loss = loss.generator(fake_logits);
             let grads = GradientsParams::from_grads(g_loss.backward(), &self.generator);
+            g_grad_norm = gradient_norm(&self.generator, &grads, &self.device);
             self.generator = self
                 .optim_g
                 .step(self.config.lr_g, self.generator.clone(), grads);
@@ -322,7 +361,10 @@ impl<B: AutodiffBackend> Trainer<B> {
         };
 
         StepStats {
-            packed: Tensor::cat(vec![d_loss, g_loss, d_real, d_fake], 0),
+            packed: Tensor::cat(
+                vec![d_loss, g_loss, d_real, d_fake, g_grad_norm, d_grad_norm],
+                0,
+            ),
             step: self.step,
         }
     }
@@ -371,6 +413,34 @@ impl<B: AutodiffBackend> Trainer<B> {
         let indices = Tensor::from_data(TensorData::new(indices, [batch]), &self.device);
         data.pixels.clone().select(0, indices)
     }
+}
+
+/// The L2 norm of `module`'s gradients in `grads`, as a one-element tensor on the device.
+fn gradient_norm<B: AutodiffBackend, M: AutodiffModule<B>>(
+    module: &M,
+    grads: &GradientsParams,
+    device: &B::Device,
+) -> Tensor<B::InnerBackend, 1> {
+    struct SquaredSum<'a, B: AutodiffBackend> {
+        grads: &'a GradientsParams,
+        total: Option<Tensor<B::InnerBackend, 1>>,
+    }
+    impl<B: AutodiffBackend> ModuleVisitor<B> for SquaredSum<'_, B> {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
+            if let Some(grad) = self.grads.get::<B::InnerBackend, D>(param.id) {
+                let squares = grad.powi_scalar(2).sum();
+                self.total = Some(match self.total.take() {
+                    Some(total) => total + squares,
+                    None => squares,
+                });
+            }
+        }
+    }
+    let mut visitor = SquaredSum::<B> { grads, total: None };
+    module.visit(&mut visitor);
+    visitor
+        .total
+        .map_or_else(|| Tensor::zeros([1], device), |total| total.sqrt())
 }
 
 fn shuffled_indices(count: usize, seed: u64, epoch: u64) -> Vec<i32> {

@@ -1,0 +1,265 @@
+//! `ganimate classifier` (train or find the judge of a dataset) and `ganimate eval` (score a
+//! checkpoint's digits with it), plus the quality benchmark `ganimate bench --quality`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use burn::prelude::Backend;
+use burn::tensor::backend::AutodiffBackend;
+use clap::Args;
+
+use super::DataArgs;
+use crate::backend::{BackendChoice, CpuBackend, GpuBackend, Resolved};
+use crate::data::Dataset;
+use crate::gan::{checkpoint, sample};
+use crate::judge::detect::{self, Lang, Level};
+use crate::judge::metrics::{Scores, mean_pairwise_distance};
+use crate::judge::{self, Judge, Provenance, classifier};
+
+#[derive(Args)]
+pub struct ClassifierArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Where to run the training
+    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
+    backend: BackendChoice,
+}
+
+#[derive(Args)]
+pub struct EvalArgs {
+    /// A run folder written by `ganimate train --out`, or one checkpoint folder in it
+    #[arg(long, value_name = "DIR")]
+    checkpoint: PathBuf,
+    /// Generated digits to score
+    #[arg(long, default_value_t = 10_000)]
+    n: usize,
+    /// Noise seed [default: the run's seed]
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Print one JSON object instead of text
+    #[arg(long)]
+    json: bool,
+    /// Language of the lessons
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    lang: Lang,
+    /// Folder of the dataset the judge is trained on (default: as for `train`)
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Never download the dataset
+    #[arg(long)]
+    offline: bool,
+    #[arg(long, value_enum, default_value_t = BackendChoice::Cpu)]
+    backend: BackendChoice,
+}
+
+pub fn run_classifier(args: ClassifierArgs) -> anyhow::Result<()> {
+    let dataset = super::load_dataset(&args.data)?;
+    let info = match super::resolve_backend(args.backend) {
+        Resolved::Gpu { .. } => obtain::<GpuBackend>(&dataset, &Default::default())?.info,
+        Resolved::Cpu { .. } => obtain::<CpuBackend>(&dataset, &Default::default())?.info,
+    };
+    println!(
+        "judge: {:.2} % of {} held-out digits right (trained on {})",
+        info.accuracy * 100.0,
+        info.held_out,
+        info.trained_on
+    );
+    Ok(())
+}
+
+/// The dataset's judge, from the cache or trained now with a progress bar; says which.
+fn obtain<B: AutodiffBackend>(
+    dataset: &Dataset,
+    device: &B::Device,
+) -> anyhow::Result<Judge<B::InnerBackend>> {
+    let cache = crate::data::source::cache_dir(dataset.kind);
+    let bar = super::progress::count_bar(0, "training the judge");
+    let mut progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let (judge, provenance) = judge::obtain::<B>(dataset, cache.as_deref(), device, &mut progress)?;
+    bar.finish_and_clear();
+    match provenance {
+        Provenance::Cached(path) => eprintln!("judge: cached {}", path.display()),
+        Provenance::Trained(Some(path)) => eprintln!("judge: trained, saved {}", path.display()),
+        Provenance::Trained(None) if judge.info.accuracy < classifier::MIN_ACCURACY => eprintln!(
+            "warning: the judge reached only {:.2} % on held-out digits (needs {:.1} %): not \
+             cached, and its figures are rough. More training digits help (the training split).",
+            judge.info.accuracy * 100.0,
+            classifier::MIN_ACCURACY * 100.0
+        ),
+        Provenance::Trained(None) => eprintln!("judge: trained (no cache folder to keep it in)"),
+    }
+    Ok(judge)
+}
+
+/// What `eval` prints with `--json`.
+#[derive(serde::Serialize)]
+struct Report {
+    checkpoint: PathBuf,
+    step: u64,
+    #[serde(flatten)]
+    scores: Scores,
+    /// Mean pairwise distance of 64 fixed-noise digits over that of 64 real ones.
+    diversity: f64,
+    judge_accuracy: f64,
+    mode_collapse: bool,
+}
+
+pub fn run_eval(args: EvalArgs) -> anyhow::Result<()> {
+    if args.n < 2 || args.n > 100_000 {
+        anyhow::bail!("--n must be between 2 and 100000, got {}", args.n);
+    }
+    // Read the checkpoint first: a wrong path should fail before any training.
+    let (_, manifest) = checkpoint::read_manifest(&args.checkpoint)?;
+    let data = DataArgs {
+        data: args.data.clone(),
+        dataset: manifest.config.dataset,
+        offline: args.offline,
+    };
+    let dataset = super::load_dataset(&data)?;
+    match super::resolve_backend(args.backend) {
+        Resolved::Gpu { .. } => eval::<GpuBackend>(&args, &dataset, &Default::default()),
+        Resolved::Cpu { .. } => eval::<CpuBackend>(&args, &dataset, &Default::default()),
+    }
+}
+
+fn eval<B: AutodiffBackend>(
+    args: &EvalArgs,
+    dataset: &Dataset,
+    device: &B::Device,
+) -> anyhow::Result<()> {
+    let judge = obtain::<B>(dataset, device)?;
+    let (generator, manifest) =
+        checkpoint::load_generator::<B::InnerBackend>(&args.checkpoint, device)?;
+    let seed = args.seed.unwrap_or(manifest.config.seed);
+    let images = generate(&generator, seed, args.n, device);
+    let (scores, _) = judge.score(&images);
+    let diversity = diversity_ratio(&judge, &images);
+    let collapse = detect::mode_collapse(Some(&scores), Some(diversity), args.lang);
+    if args.json {
+        let report = Report {
+            checkpoint: args.checkpoint.clone(),
+            step: manifest.step,
+            scores,
+            diversity,
+            judge_accuracy: judge.info.accuracy,
+            mode_collapse: collapse.level == Level::Warning,
+        };
+        println!("{}", serde_json::to_string(&report).context("report")?);
+        return Ok(());
+    }
+    println!(
+        "step {} · {} samples · IS {:.2} · FD {:.2} · smallest class {:.1} % · diversity {:.2}",
+        manifest.step,
+        scores.samples,
+        scores.inception_score,
+        scores.frechet_distance,
+        scores.smallest_share() * 100.0,
+        diversity
+    );
+    let histogram: Vec<String> = scores
+        .class_shares
+        .iter()
+        .enumerate()
+        .map(|(digit, share)| format!("{digit}: {:.1} %", share * 100.0))
+        .collect();
+    println!("classes: {}", histogram.join(" · "));
+    println!(
+        "{}: {}",
+        detect::Detector::ModeCollapse.title(args.lang),
+        collapse.headline
+    );
+    if !collapse.lesson.is_empty() {
+        println!("  {}", collapse.lesson);
+    }
+    Ok(())
+}
+
+/// `n` generated digits (`n × 784` in [-1, 1]) from the sample stream of `seed`.
+fn generate<B: Backend>(
+    generator: &crate::gan::Generator<B>,
+    seed: u64,
+    n: usize,
+    device: &B::Device,
+) -> Vec<f32> {
+    let noise = sample::fixed_noise(seed, n, generator.latent_dim());
+    noise
+        .chunks(1024 * generator.latent_dim())
+        .flat_map(|chunk| sample::generate_values(generator, chunk, device))
+        .collect()
+}
+
+/// Diversity of the first 64 images against the first 64 real digits: 1 is as varied as data.
+fn diversity_ratio<B: Backend>(judge: &Judge<B>, images: &[f32]) -> f64 {
+    let count = 64 * crate::data::IMAGE_PIXELS;
+    let real = mean_pairwise_distance(&judge.real_pixels[..count.min(judge.real_pixels.len())]);
+    mean_pairwise_distance(&images[..count.min(images.len())]) / real.max(1e-9)
+}
+
+/// `ganimate bench --quality`: trains a preset and prints the judge's figures at intervals.
+pub fn bench_quality(
+    data: &DataArgs,
+    presets: &[crate::gan::Preset],
+    steps: u64,
+    every: u64,
+    seed: u64,
+) -> anyhow::Result<()> {
+    let dataset = super::load_dataset(data)?;
+    let device = Default::default();
+    let judge = obtain::<CpuBackend>(&dataset, &device)?;
+    let pixels = dataset.normalized_pixels();
+    let real = crate::gan::RealImages::<CpuBackend>::new(pixels, &device);
+    println!(
+        "{:<8} {:>7} {:>7} {:>8} {:>9} {:>9}   (judge {:.2} % accurate; {} samples each)",
+        "preset",
+        "step",
+        "IS",
+        "FD",
+        "min class",
+        "diversity",
+        judge.info.accuracy * 100.0,
+        QUALITY_SAMPLES
+    );
+    for &preset in presets {
+        let config = crate::gan::TrainConfig {
+            dataset: dataset.kind,
+            preset,
+            seed,
+            ..Default::default()
+        };
+        let mut trainer = crate::gan::Trainer::<CpuBackend>::new(config, &device);
+        while trainer.step_count() < steps {
+            trainer.step(&real);
+            let step = trainer.step_count();
+            if step.is_multiple_of(every) || step == steps {
+                let images = generate(&trainer.generator(), seed, QUALITY_SAMPLES, &device);
+                let (scores, _) = judge.score(&images);
+                let collapse = detect::mode_collapse(
+                    Some(&scores),
+                    Some(diversity_ratio(&judge, &images)),
+                    Lang::En,
+                );
+                println!(
+                    "{:<8} {:>7} {:>7.2} {:>8.2} {:>8.1}% {:>9.2}   {}",
+                    preset.name(),
+                    step,
+                    scores.inception_score,
+                    scores.frechet_distance,
+                    scores.smallest_share() * 100.0,
+                    diversity_ratio(&judge, &images),
+                    if collapse.level == Level::Warning {
+                        format!("collapse: {}", collapse.headline)
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Samples scored at each benchmark interval.
+const QUALITY_SAMPLES: usize = 5_000;

@@ -1,0 +1,159 @@
+//! Judging generated digits: a classifier trained by ganimate itself, the quality figures it
+//! gives (Inception Score, Fréchet distance, class histogram), and the detectors of the
+//! course's classic failures with their lessons. Like `gan`, it knows nothing of windows.
+
+pub mod classifier;
+pub mod detect;
+pub mod linalg;
+pub mod metrics;
+
+use std::path::{Path, PathBuf};
+
+use burn::prelude::Backend;
+use burn::tensor::backend::AutodiffBackend;
+
+use classifier::{Classifier, JudgeError, JudgeInfo, Judged, Labelled, Schedule};
+use metrics::{Reference, Scores};
+
+use rand::seq::SliceRandom;
+
+use crate::data::{Dataset, IMAGE_PIXELS};
+use crate::gan::latent::{self, Stream};
+
+/// Real digits the reference statistics are computed on (at most).
+pub const REFERENCE_DIGITS: usize = 10_000;
+
+/// A classifier ready to score generated digits against the real ones.
+pub struct Judge<B: Backend> {
+    pub classifier: Classifier<B>,
+    pub info: JudgeInfo,
+    pub reference: Reference,
+    /// The judge's view of the reference digits, and their pixels (in [-1, 1]): what the
+    /// "nearest real digit" view searches.
+    pub real: Judged,
+    pub real_pixels: Vec<f32>,
+    device: B::Device,
+}
+
+impl<B: Backend> Judge<B> {
+    /// Scores generated images (`n × 784` in [-1, 1]).
+    pub fn score(&self, images: &[f32]) -> (Scores, Judged) {
+        let judged = self.classifier.judge(images, &self.device);
+        (Scores::of(&self.reference, &judged), judged)
+    }
+
+    /// Indices of the `k` reference digits closest to `features` in the judge's feature space.
+    pub fn nearest_real(&self, features: &[f32], k: usize) -> Vec<usize> {
+        let mut distances: Vec<(f32, usize)> = self
+            .real
+            .features
+            .chunks_exact(classifier::FEATURES)
+            .enumerate()
+            .map(|(i, row)| {
+                let d: f32 = row
+                    .iter()
+                    .zip(features)
+                    .map(|(a, b)| (a - b) * (a - b))
+                    .sum();
+                (d, i)
+            })
+            .collect();
+        distances.sort_by(|a, b| a.0.total_cmp(&b.0));
+        distances.into_iter().take(k).map(|(_, i)| i).collect()
+    }
+
+    /// Pixels of reference digit `index`.
+    pub fn real_image(&self, index: usize) -> &[f32] {
+        &self.real_pixels[index * IMAGE_PIXELS..(index + 1) * IMAGE_PIXELS]
+    }
+}
+
+/// How a judge was obtained, for the user.
+pub enum Provenance {
+    Cached(PathBuf),
+    /// Trained now; saved to the path, or not saved (no cache dir, or too inaccurate).
+    Trained(Option<PathBuf>),
+}
+
+/// Digits held out of the judge's training to measure its accuracy.
+pub fn held_out_count(digits: usize) -> usize {
+    (digits / 5).clamp(1000.min(digits / 2), 5000)
+}
+
+/// The judge of `dataset`: from `cache_dir` when one was trained on exactly this data, else
+/// trained now (a random `held_out_count` digits held out) and cached if accurate enough.
+pub fn obtain<B: AutodiffBackend>(
+    dataset: &Dataset,
+    cache_dir: Option<&Path>,
+    device: &B::Device,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<(Judge<B::InnerBackend>, Provenance), JudgeError> {
+    let checksum = classifier::dataset_checksum(dataset);
+    let cache_file = cache_dir.map(|dir| classifier::cache_path(dir, &checksum));
+    let pixels = dataset.normalized_pixels();
+    let cached = match &cache_file {
+        Some(path) => classifier::load::<B::InnerBackend>(path, device)?,
+        None => None,
+    };
+    let (model, info, provenance) = match cached {
+        Some((model, info)) if info.dataset_checksum == checksum => {
+            let path = cache_file.clone().expect("loaded from it");
+            (model, info, Provenance::Cached(path))
+        }
+        _ => {
+            let held_out = held_out_count(dataset.len());
+            let split = dataset.len() - held_out;
+            // A seeded random split: held-out digits drawn like the training ones.
+            let mut order: Vec<usize> = (0..dataset.len()).collect();
+            order.shuffle(&mut latent::rng_for(0, Stream::Shuffle, u64::MAX));
+            let gather = |indices: &[usize]| -> (Vec<f32>, Vec<u8>) {
+                let pixels = indices
+                    .iter()
+                    .flat_map(|&i| &pixels[i * IMAGE_PIXELS..(i + 1) * IMAGE_PIXELS])
+                    .copied()
+                    .collect();
+                (pixels, indices.iter().map(|&i| dataset.labels[i]).collect())
+            };
+            let (train_pixels, train_labels) = gather(&order[..split]);
+            let (test_pixels, test_labels) = gather(&order[split..]);
+            let train = Labelled {
+                pixels: &train_pixels,
+                labels: &train_labels,
+            };
+            let test = Labelled {
+                pixels: &test_pixels,
+                labels: &test_labels,
+            };
+            let schedule = Schedule::for_digits(split);
+            let model = classifier::train::<B>(&train, &schedule, device, progress);
+            let mut info = JudgeInfo {
+                version: classifier::VERSION,
+                dataset_checksum: checksum,
+                trained_on: split,
+                held_out,
+                accuracy: classifier::accuracy(&model, &test, device),
+                weights_md5: String::new(),
+            };
+            let saved = match &cache_file {
+                Some(path) if info.accuracy >= classifier::MIN_ACCURACY => {
+                    classifier::save(&model, &mut info, path)?;
+                    Some(path.clone())
+                }
+                _ => None,
+            };
+            (model, info, Provenance::Trained(saved))
+        }
+    };
+    let reference_count = dataset.len().min(REFERENCE_DIGITS);
+    let real_pixels = pixels[..reference_count * IMAGE_PIXELS].to_vec();
+    let real = model.judge(&real_pixels, device);
+    let judge = Judge {
+        reference: Reference::new(&real, &real_pixels),
+        classifier: model,
+        info,
+        real,
+        real_pixels,
+        device: device.clone(),
+    };
+    Ok((judge, provenance))
+}

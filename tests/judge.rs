@@ -1,0 +1,141 @@
+//! The judge on the MNIST test split: `ganimate classifier` trains it (8,000 digits, 2,000 held
+//! out) to the accuracy the metrics need and caches it; the metrics then behave as they must on
+//! real digits and on a collapsed set, and `ganimate eval` scores a checkpoint with it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use ganimate::backend::CpuBackend;
+use ganimate::data::source::{self, DataRequest};
+use ganimate::data::{DatasetKind, IMAGE_PIXELS, download};
+use ganimate::judge::detect::{self, Lang, Level};
+use ganimate::judge::{self, Provenance};
+
+fn mnist_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mnist")
+}
+
+/// The binary with its cache in `cache_home` (XDG_CACHE_HOME), never the user's.
+fn ganimate(cache_home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ganimate"))
+        .args(args)
+        .env("XDG_CACHE_HOME", cache_home)
+        .env_remove("GANIMATE_DATA")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_judge_learns_digits_and_its_figures_mean_what_they_say() {
+    let cache_home = tempfile::tempdir().unwrap();
+    let data = mnist_dir();
+    let data = data.to_str().unwrap();
+
+    // Trained once by the CLI, at the accuracy the issue asks for.
+    let output = ganimate(
+        cache_home.path(),
+        &["classifier", "--data", data, "--backend", "cpu"],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let accuracy: f64 = stdout
+        .strip_prefix("judge: ")
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no accuracy line: {stdout}"));
+    assert!(accuracy >= 98.5, "{stdout}");
+    assert!(stdout.contains("of 2000 held-out digits"), "{stdout}");
+
+    // Found in the cache the second time, by the library as by the CLI.
+    let request = DataRequest {
+        kind: DatasetKind::Mnist,
+        explicit_dir: Some(Path::new(data)),
+        allow_download: false,
+    };
+    let (_, dataset) = source::load(&request, &mut download::Silent).unwrap();
+    let cache = cache_home.path().join("ganimate/mnist");
+    let (judge, provenance) =
+        judge::obtain::<CpuBackend>(&dataset, Some(&cache), &Default::default(), &mut |_, _| {})
+            .unwrap();
+    assert!(matches!(provenance, Provenance::Cached(_)));
+
+    // 2,000 real digits: confident and balanced, close to the reference.
+    let pixels = dataset.normalized_pixels();
+    let digits = &pixels[8000 * IMAGE_PIXELS..];
+    let (real, _) = judge.score(digits);
+    assert!(real.inception_score > 9.0, "{real:?}");
+    for share in real.class_shares {
+        assert!((0.07..0.13).contains(&share), "{real:?}");
+    }
+
+    // 500 copies of one digit: IS 1, one class, far from the data; the detector names it.
+    let copies: Vec<f32> = digits[..IMAGE_PIXELS].repeat(500);
+    let (collapsed, _) = judge.score(&copies);
+    assert!(collapsed.inception_score < 1.05, "{collapsed:?}");
+    assert_eq!(
+        collapsed.class_shares.iter().filter(|&&s| s == 1.0).count(),
+        1
+    );
+    assert!(
+        real.frechet_distance * 10.0 < collapsed.frechet_distance,
+        "{real:?} {collapsed:?}"
+    );
+    let finding = detect::mode_collapse(Some(&collapsed), Some(0.0), Lang::En);
+    assert_eq!(finding.level, Level::Warning);
+    assert_eq!(
+        detect::mode_collapse(Some(&real), Some(1.0), Lang::En).level,
+        Level::Calm
+    );
+    // The nearest real digit of a real digit is itself.
+    let (_, judged) = judge.score(&judge.real_pixels[..IMAGE_PIXELS]);
+    assert_eq!(judge.nearest_real(&judged.features, 1), vec![0]);
+
+    // `eval` scores the pretrained generator with the cached judge.
+    let pretrained = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/pretrained");
+    let output = ganimate(
+        cache_home.path(),
+        &[
+            "eval",
+            "--checkpoint",
+            pretrained,
+            "--data",
+            data,
+            "--n",
+            "2000",
+            "--json",
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON object");
+    assert_eq!(report["step"], 10000);
+    assert_eq!(report["samples"], 2000);
+    let is = report["inception_score"].as_f64().unwrap();
+    let fd = report["frechet_distance"].as_f64().unwrap();
+    assert!(is > 5.0 && is <= 10.0, "{report}");
+    assert!(
+        fd > real.frechet_distance && fd < collapsed.frechet_distance,
+        "{report}"
+    );
+    let shares: f64 = report["class_shares"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_f64().unwrap())
+        .sum();
+    assert!((shares - 1.0).abs() < 1e-9);
+
+    // Bad input: a folder that is not a checkpoint, before any work.
+    let output = ganimate(cache_home.path(), &["eval", "--checkpoint", data]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not a ganimate checkpoint"));
+}
