@@ -97,13 +97,15 @@ pub fn lessons_section(
         ));
     }
     for finding in &quality.findings {
-        let (dot, colour) = match finding.level {
-            Level::Calm => ("●", CALM),
-            Level::Warning => ("▲", WARNING),
-            Level::Waiting => ("○", WAITING),
+        let colour = match finding.level {
+            Level::Calm => CALM,
+            Level::Warning => WARNING,
+            Level::Waiting => WAITING,
         };
         ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(dot).color(colour));
+            // A coloured light: drawn, as the default fonts have no such glyph.
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+            ui.painter().circle_filled(rect.center(), 4.5, colour);
             ui.label(RichText::new(finding.detector.title(lang)).strong());
             ui.label(&finding.headline);
         });
@@ -283,13 +285,15 @@ pub fn gradient_plot(
         .height(height)
         .legend(Legend::default())
         .x_axis_label("step")
-        .y_axis_label("log10 |∇|")
+        .y_axis_label("log10 |grad|")
         .show(ui, |plot| {
             plot.line(
-                Line::new("|∇G|", series(|v| v.g_grad_norm)).color(Color32::from_rgb(90, 170, 240)),
+                Line::new("|grad G|", series(|v| v.g_grad_norm))
+                    .color(Color32::from_rgb(90, 170, 240)),
             );
             plot.line(
-                Line::new("|∇D|", series(|v| v.d_grad_norm)).color(Color32::from_rgb(230, 120, 80)),
+                Line::new("|grad D|", series(|v| v.d_grad_norm))
+                    .color(Color32::from_rgb(230, 120, 80)),
             );
         });
 }

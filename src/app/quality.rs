@@ -27,6 +27,8 @@ pub const SAMPLES: usize = 1000;
 const CHUNK: usize = 100;
 /// Steps between evaluations.
 const EVERY_STEPS: u64 = 200;
+/// Steps before the mode-collapse detector gives a verdict.
+const COLLAPSE_WARMUP_STEPS: u64 = 1000;
 /// Real digits shown for the hovered generated one.
 pub const NEAREST: usize = 6;
 
@@ -377,7 +379,13 @@ fn update_findings(state: Res<TrainingState>, mut quality: ResMut<Quality>) {
         return;
     }
     let lang = quality.lang;
-    let latest = quality.history.last().map(|(_, s)| s);
+    // Before a thousand steps every generator draws unfinished blobs: too early to call that
+    // a collapse.
+    let latest = quality
+        .history
+        .last()
+        .filter(|(step, _)| *step >= COLLAPSE_WARMUP_STEPS)
+        .map(|(_, s)| s);
     quality.findings = vec![
         detect::mode_collapse(latest, quality.diversity, lang),
         detect::vanishing_gradients(&state.history, state.settings.config.loss, lang),

@@ -236,11 +236,8 @@ pub fn bench_quality(
             if step.is_multiple_of(every) || step == steps {
                 let images = generate(&trainer.generator(), seed, QUALITY_SAMPLES, &device);
                 let (scores, _) = judge.score(&images);
-                let collapse = detect::mode_collapse(
-                    Some(&scores),
-                    Some(diversity_ratio(&judge, &images)),
-                    Lang::En,
-                );
+                let diversity = diversity_ratio(&judge, &images);
+                let collapse = detect::mode_collapse(Some(&scores), Some(diversity), Lang::En);
                 println!(
                     "{:<8} {:>7} {:>7.2} {:>8.2} {:>8.1}% {:>9.2}   {}",
                     preset.name(),
@@ -248,7 +245,7 @@ pub fn bench_quality(
                     scores.inception_score,
                     scores.frechet_distance,
                     scores.smallest_share() * 100.0,
-                    diversity_ratio(&judge, &images),
+                    diversity,
                     if collapse.level == Level::Warning {
                         format!("collapse: {}", collapse.headline)
                     } else {

@@ -149,8 +149,8 @@ pub fn vanishing_gradients(history: &[StepValues], loss: LossKind, lang: Lang) -
     let collapsed = grad_peak > 0.0 && grad_now < 0.05 * grad_peak;
     let d_wins = d_fake < 0.05;
     let figures = lang.pick(
-        format!("D(G(z)) = {d_fake:.3}, |∇G| = {grad_now:.3} (peak {grad_peak:.3})"),
-        format!("D(G(z)) = {d_fake:.3}, |∇G| = {grad_now:.3} (max {grad_peak:.3})"),
+        format!("D(G(z)) = {d_fake:.3}, |grad G| = {grad_now:.3} (peak {grad_peak:.3})"),
+        format!("D(G(z)) = {d_fake:.3}, |grad G| = {grad_now:.3} (max {grad_peak:.3})"),
     );
     if !(collapsed || d_wins) {
         return Finding {
@@ -176,14 +176,14 @@ pub fn vanishing_gradients(history: &[StepValues], loss: LossKind, lang: Lang) -
         ),
         lesson: lang.pick(
             format!(
-                "When D rejects every fake, G's minimax loss log(1 − D(G(z))) is flat: its \
+                "When D rejects every fake, G's minimax loss log(1 - D(G(z))) is flat: its \
                  slope vanishes and G stops learning. The non-saturating loss maximises \
                  log D(G(z)) instead, whose gradient is strongest precisely when D wins.{loss_note} \
                  Try: the non-saturating loss, a lower D learning rate, fewer D steps per G \
                  step, label smoothing."
             ),
             format!(
-                "Quand D rejette tous les faux, la perte minimax de G, log(1 − D(G(z))), est \
+                "Quand D rejette tous les faux, la perte minimax de G, log(1 - D(G(z))), est \
                  plate : sa pente s'annule et G n'apprend plus. La perte non saturante maximise \
                  plutôt log D(G(z)), dont le gradient est le plus fort justement quand D \
                  gagne.{loss_note} À essayer : la perte non saturante, un taux d'apprentissage \
@@ -262,7 +262,7 @@ pub fn instability(history: &[StepValues], scores: &[(u64, Scores)], lang: Lang)
     }
 }
 
-/// How close the game is to Goodfellow's equilibrium, where D(x) = D(G(z)) = ½: 1 there,
+/// How close the game is to Goodfellow's equilibrium, where D(x) = D(G(z)) = 0.5: 1 there,
 /// 0 when D is certain of both. Over the last 100 steps.
 pub fn equilibrium_gauge(history: &[StepValues]) -> Option<(f64, f64, f64)> {
     let recent = &history[history.len().saturating_sub(100)..];
@@ -293,9 +293,9 @@ pub fn equilibrium(history: &[StepValues], lang: Lang) -> Finding {
             level: Level::Calm,
             headline,
             lesson: lang.pick(
-                "Near equilibrium D can barely tell real from fake: both outputs sit near ½.",
+                "Near equilibrium D can barely tell real from fake: both outputs sit near 0.5.",
                 "Près de l'équilibre, D distingue à peine le vrai du faux : ses deux sorties \
-                 sont proches de ½.",
+                 sont proches de 0.5.",
             ),
         };
     }
@@ -305,10 +305,10 @@ pub fn equilibrium(history: &[StepValues], lang: Lang) -> Finding {
         headline,
         lesson: lang.pick(
             "At Goodfellow's equilibrium G's samples are indistinguishable from the data and \
-             D answers ½ everywhere. Far from it, one player dominates: if D is certain, G gets \
+             D answers 0.5 everywhere. Far from it, one player dominates: if D is certain, G gets \
              little useful signal. Try: a lower D learning rate, label smoothing, fewer D steps.",
             "À l'équilibre de Goodfellow, les échantillons de G sont indiscernables des données \
-             et D répond ½ partout. Loin de lui, un joueur domine : si D est certain, G reçoit \
+             et D répond 0.5 partout. Loin de lui, un joueur domine : si D est certain, G reçoit \
              peu de signal utile. À essayer : un taux d'apprentissage plus bas pour D, le \
              lissage des étiquettes, moins de pas de D.",
         ),
