@@ -4,6 +4,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+mod common;
+
 const PRETRAINED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/pretrained");
 
 fn walk(args: &[&str]) -> Output {
@@ -171,20 +173,9 @@ fn mp4_through_ffmpeg_has_the_expected_frame_count() {
         "--out",
         out.to_str().unwrap(),
     ]));
-    let probe = Command::new("ffprobe")
-        .args(["-v", "error", "-count_frames", "-select_streams", "v:0"])
-        .args([
-            "-show_entries",
-            "stream=nb_read_frames,width,height",
-            "-of",
-            "csv=p=0",
-        ])
-        .arg(&out)
-        .output()
-        .expect("ffprobe must be installed (Debian: ffmpeg) to test .mp4 output");
-    let text = String::from_utf8_lossy(&probe.stdout);
+    let text = common::probe_video(&out);
     // 65 is odd: the frame is padded to 66 for H.264's 4:2:0 chroma.
-    assert_eq!(text.trim(), "66,66,30", "{text}");
+    assert_eq!(text, "66,66,30");
 }
 
 #[test]

@@ -2,6 +2,8 @@
 //! shows digits where the grid is. Training shares Bevy's wgpu device in the second run.
 #![cfg(target_os = "linux")]
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -124,18 +126,8 @@ fn scripted_recordings_have_the_right_length_and_repeat_exactly() {
     // An MP4 through ffmpeg: 0.5 s at 10 fps is 5 frames of the whole window.
     let mp4 = dir.path().join("demo.mp4");
     record(&mp4);
-    let probe = Command::new("ffprobe")
-        .args(["-v", "error", "-count_frames", "-select_streams", "v:0"])
-        .args([
-            "-show_entries",
-            "stream=nb_read_frames,width,height",
-            "-of",
-            "csv=p=0",
-        ])
-        .arg(&mp4)
-        .output()
-        .expect("ffprobe must be installed (Debian: ffmpeg)");
-    assert_eq!(String::from_utf8_lossy(&probe.stdout).trim(), "1280,800,5");
+    let text = common::probe_video(&mp4);
+    assert_eq!(text, "1280,800,5");
 
     // Time and training are deterministic while recording: two runs, the same frames.
     let (first, second) = (dir.path().join("first"), dir.path().join("second"));

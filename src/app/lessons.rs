@@ -5,9 +5,9 @@
 use bevy_egui::egui::{self, Color32, RichText, Ui};
 use egui_plot::{Bar, BarChart, HLine, Legend, Line, Plot, PlotPoints};
 
-use super::quality::{JudgeStatus, MIN_ACCURACY, Quality, SAMPLES, class_colour};
+use super::quality::{JudgeStatus, Quality, SAMPLES, class_colour};
 use super::training::TrainingState;
-use crate::judge::classifier::CLASSES;
+use crate::judge::classifier::{CLASSES, MIN_ACCURACY};
 use crate::judge::detect::{Detector, Lang, Level};
 
 const CALM: Color32 = Color32::from_rgb(110, 200, 120);

@@ -16,9 +16,9 @@ use super::training::{Session, TrainingState};
 use crate::backend::CpuBackend;
 use crate::data::IMAGE_PIXELS;
 use crate::gan::latent::{self, Stream};
-use crate::judge::classifier::{self, CLASSES};
+use crate::judge::classifier::CLASSES;
 use crate::judge::detect::{self, Finding, Lang};
-use crate::judge::metrics::{Scores, mean_pairwise_distance};
+use crate::judge::metrics::Scores;
 use crate::judge::{self, Judge};
 
 /// Generated digits per evaluation.
@@ -143,8 +143,9 @@ fn start_worker(
     let data = match &*data {
         DatasetStatus::Ready(data) => Arc::clone(data),
         DatasetStatus::Unavailable(_) => {
-            quality.judge =
-                JudgeStatus::Unavailable("the judge is trained on the dataset: none here".into());
+            quality.judge = JudgeStatus::Unavailable(
+                "it learns from the dataset, and there is none here".into(),
+            );
             return;
         }
         DatasetStatus::Loading { .. } => return,
@@ -191,9 +192,6 @@ fn serve(data: &LoadedData, inbox: &Receiver<Request>, outbox: &Sender<Reply>) {
         }
     };
     let _ = outbox.send(Reply::Ready(judge.info.accuracy));
-    let real_diversity = mean_pairwise_distance(
-        &judge.real_pixels[..(64 * IMAGE_PIXELS).min(judge.real_pixels.len())],
-    );
     for request in inbox {
         let reply = match request {
             Request::Score {
@@ -208,7 +206,7 @@ fn serve(data: &LoadedData, inbox: &Receiver<Request>, outbox: &Sender<Reply>) {
                     step,
                     generation,
                     scores,
-                    diversity: mean_pairwise_distance(&grid) / real_diversity.max(1e-9),
+                    diversity: judge.reference.diversity_ratio(&grid),
                     grid_classes: (0..grid_judged.len())
                         .map(|i| grid_judged.class_of(i))
                         .collect(),
@@ -331,11 +329,7 @@ fn collect_samples(
         return;
     }
     let collecting = quality.collecting.take().expect("checked");
-    let grid = previews
-        .grid
-        .iter()
-        .map(|&g| f32::from(g) / 127.5 - 1.0)
-        .collect();
+    let grid = crate::data::normalize(&previews.grid);
     let sent = worker.requests.send(Request::Score {
         step: collecting.step,
         generation: collecting.generation,
@@ -359,7 +353,7 @@ fn ask_nearest(previews: Res<Previews>, worker: Option<Res<Worker>>, mut quality
     let Some(grey) = Previews::image(&previews.grid, index) else {
         return;
     };
-    let image = grey.iter().map(|&g| f32::from(g) / 127.5 - 1.0).collect();
+    let image = crate::data::normalize(grey);
     if worker
         .requests
         .send(Request::Nearest {
@@ -399,6 +393,3 @@ fn update_findings(state: Res<TrainingState>, mut quality: ResMut<Quality>) {
 pub fn class_colour(class: usize) -> Color {
     Color::hsl(360.0 * (class % CLASSES) as f32 / CLASSES as f32, 0.75, 0.7)
 }
-
-/// The judge's accuracy floor, for the panel.
-pub const MIN_ACCURACY: f64 = classifier::MIN_ACCURACY;

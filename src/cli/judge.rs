@@ -13,7 +13,7 @@ use crate::backend::{BackendChoice, CpuBackend, GpuBackend, Resolved};
 use crate::data::Dataset;
 use crate::gan::{checkpoint, sample};
 use crate::judge::detect::{self, Lang, Level};
-use crate::judge::metrics::{Scores, mean_pairwise_distance};
+use crate::judge::metrics::Scores;
 use crate::judge::{self, Judge, Provenance, classifier};
 
 #[derive(Args)]
@@ -136,7 +136,7 @@ fn eval<B: AutodiffBackend>(
     let seed = args.seed.unwrap_or(manifest.config.seed);
     let images = generate(&generator, seed, args.n, device);
     let (scores, _) = judge.score(&images);
-    let diversity = diversity_ratio(&judge, &images);
+    let diversity = judge.reference.diversity_ratio(&images);
     let collapse = detect::mode_collapse(Some(&scores), Some(diversity), args.lang);
     if args.json {
         let report = Report {
@@ -191,13 +191,6 @@ fn generate<B: Backend>(
         .collect()
 }
 
-/// Diversity of the first 64 images against the first 64 real digits: 1 is as varied as data.
-fn diversity_ratio<B: Backend>(judge: &Judge<B>, images: &[f32]) -> f64 {
-    let count = 64 * crate::data::IMAGE_PIXELS;
-    let real = mean_pairwise_distance(&judge.real_pixels[..count.min(judge.real_pixels.len())]);
-    mean_pairwise_distance(&images[..count.min(images.len())]) / real.max(1e-9)
-}
-
 /// `ganimate bench --quality`: trains a preset and prints the judge's figures at intervals.
 pub fn bench_quality(
     data: &DataArgs,
@@ -236,7 +229,7 @@ pub fn bench_quality(
             if step.is_multiple_of(every) || step == steps {
                 let images = generate(&trainer.generator(), seed, QUALITY_SAMPLES, &device);
                 let (scores, _) = judge.score(&images);
-                let diversity = diversity_ratio(&judge, &images);
+                let diversity = judge.reference.diversity_ratio(&images);
                 let collapse = detect::mode_collapse(Some(&scores), Some(diversity), Lang::En);
                 println!(
                     "{:<8} {:>7} {:>7.2} {:>8.2} {:>8.1}% {:>9.2}   {}",

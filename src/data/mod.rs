@@ -15,6 +15,11 @@ pub const IMAGE_SIDE: usize = 28;
 /// Pixels per image, the width of the generator's output and the discriminator's input.
 pub const IMAGE_PIXELS: usize = IMAGE_SIDE * IMAGE_SIDE;
 
+/// Grey bytes scaled to [-1, 1], the range of the generator's `tanh` output.
+pub fn normalize(pixels: &[u8]) -> Vec<f32> {
+    pixels.iter().map(|&p| f32::from(p) / 127.5 - 1.0).collect()
+}
+
 /// Which half of a dataset was loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Split {
@@ -53,11 +58,7 @@ impl Dataset {
 
     /// Pixels scaled to [-1, 1], the range of the generator's `tanh` output.
     pub fn normalized_pixels(&self) -> Vec<f32> {
-        self.images
-            .pixels
-            .iter()
-            .map(|&p| p as f32 / 127.5 - 1.0)
-            .collect()
+        normalize(&self.images.pixels)
     }
 
     /// Loads one split from explicit image and label files.

@@ -82,12 +82,6 @@ pub trait Snapshot {
     fn snapshot(&self) -> Self;
 }
 
-impl<B: burn::tensor::backend::AutodiffBackend> Snapshot for super::trainer::Trainer<B> {
-    fn snapshot(&self) -> Self {
-        super::trainer::Trainer::snapshot(self)
-    }
-}
-
 /// Holds the last known-good state `T` (a snapshot of the trainer).
 pub struct Guard<T: Snapshot> {
     good: T,

@@ -8,6 +8,7 @@ use burn::optim::{Adam, AdamConfig, GradientsParams, Optimizer};
 use burn::prelude::*;
 use burn::tensor::backend::AutodiffBackend;
 
+use super::guard::Snapshot;
 use super::latent::{self, Stream};
 use super::loss::LossKind;
 use super::model::{Discriminator, Generator, Preset};
@@ -244,11 +245,13 @@ impl<B: AutodiffBackend> Trainer<B> {
     pub fn config(&self) -> &TrainConfig {
         &self.config
     }
+}
 
+impl<B: AutodiffBackend> Snapshot for Trainer<B> {
     /// The whole state, as a copy later steps cannot touch. Cheap: tensors are immutable
     /// handles, so only BatchNorm's running statistics need copying (see
-    /// [`Generator::detached_copy`]). The divergence guard keeps these.
-    pub fn snapshot(&self) -> Self {
+    /// [`Generator::detached_copy`]).
+    fn snapshot(&self) -> Self {
         Self {
             config: self.config.clone(),
             generator: self.generator.detached_copy(),
@@ -261,7 +264,9 @@ impl<B: AutodiffBackend> Trainer<B> {
             device: self.device.clone(),
         }
     }
+}
 
+impl<B: AutodiffBackend> Trainer<B> {
     pub fn step_count(&self) -> u64 {
         self.step
     }

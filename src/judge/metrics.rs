@@ -11,9 +11,13 @@ use crate::data::IMAGE_PIXELS;
 pub struct Reference {
     mean: Vec<f64>,
     covariance: Square,
-    /// Mean pairwise distance between real digits.
-    pub diversity: f64,
+    /// Mean pairwise distance between the first `DIVERSITY_DIGITS` real digits.
+    diversity: f64,
 }
+
+/// Digits a diversity is measured on: the app's grid size. Pairs grow with the square, so a
+/// batch this size is cheap and steady enough.
+pub const DIVERSITY_DIGITS: usize = 64;
 
 impl Reference {
     /// From the judge's view of real digits and their pixels (in [-1, 1]).
@@ -22,8 +26,14 @@ impl Reference {
         Self {
             mean,
             covariance,
-            diversity: mean_pairwise_distance(real_pixels),
+            diversity: mean_pairwise_distance(first_digits(real_pixels)),
         }
+    }
+
+    /// The diversity of the first `DIVERSITY_DIGITS` of `images` as a fraction of real
+    /// digits': 1 is as varied as the data, near 0 is copies of one image.
+    pub fn diversity_ratio(&self, images: &[f32]) -> f64 {
+        mean_pairwise_distance(first_digits(images)) / self.diversity.max(1e-9)
     }
 
     /// Fréchet distance between Gaussians fitted to these and `features` (`n × FEATURES`).
@@ -110,6 +120,10 @@ pub fn class_shares(judged: &Judged) -> [f64; CLASSES] {
         counts[judged.class_of(index)] += 1;
     }
     counts.map(|count| count as f64 / n.max(1) as f64)
+}
+
+fn first_digits(images: &[f32]) -> &[f32] {
+    &images[..(DIVERSITY_DIGITS * IMAGE_PIXELS).min(images.len())]
 }
 
 /// Mean Euclidean distance between every pair of images (`n × 784`): how different the images
