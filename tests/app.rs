@@ -10,7 +10,7 @@ use ganimate::app::{
     WalkState,
 };
 use ganimate::data::IMAGE_PIXELS;
-use ganimate::gan::StepMode;
+use ganimate::gan::{LossKind, Preset, StepMode};
 
 fn mnist_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mnist")
@@ -89,6 +89,25 @@ fn training_advances_every_frame_and_figures_reach_the_panels() {
     let previews = app.world().resource::<Previews>();
     assert_eq!(previews.grid.len(), 64 * IMAGE_PIXELS);
     assert!(previews.step > 0, "the grid shows a trained generator");
+}
+
+#[test]
+fn preset_and_loss_flags_choose_the_first_session() {
+    let mut app = headless(AppOptions {
+        data: Some(mnist_dir()),
+        paused: true,
+        preset: Some(Preset::Course),
+        loss: Some(LossKind::Minimax),
+        ..default()
+    });
+    until_open(&mut app);
+    let state = state(&app);
+    assert_eq!(state.origin, "fresh networks");
+    let config = &state.settings.config;
+    assert_eq!(
+        (config.preset, config.loss),
+        (Preset::Course, LossKind::Minimax)
+    );
 }
 
 #[test]

@@ -78,6 +78,13 @@ fn usage_errors_exit_2() {
         "--checkpoint is required"
     );
     assert_eq!(run(&["train", "--preset", "huge"]).status.code(), Some(2));
+    let output = run(&["app", "--preset", "course", "--checkpoint", "runs/x"]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "a checkpoint brings its own preset"
+    );
+    assert!(stderr(&output).contains("cannot be used with"));
 }
 
 #[test]

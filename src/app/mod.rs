@@ -41,6 +41,9 @@ pub struct AppOptions {
     pub checkpoint: Option<PathBuf>,
     pub paused: bool,
     pub seed: Option<u64>,
+    /// Network preset and loss of the first session (the panel changes them later).
+    pub preset: Option<crate::gan::Preset>,
+    pub loss: Option<crate::gan::LossKind>,
     /// Scripted run: exit 0 after this many frames.
     pub quit_after_frames: Option<u32>,
     /// Scripted run: save the last frame here as PNG.
@@ -68,6 +71,8 @@ impl Default for AppOptions {
             checkpoint: None,
             paused: false,
             seed: None,
+            preset: None,
+            loss: None,
             quit_after_frames: None,
             screenshot: None,
             record: None,

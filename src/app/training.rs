@@ -132,6 +132,12 @@ pub(super) fn plugin(app: &mut App) {
     if let Some(seed) = options.seed {
         config.seed = seed;
     }
+    if let Some(preset) = options.preset {
+        config.preset = preset;
+    }
+    if let Some(loss) = options.loss {
+        config.loss = loss;
+    }
     let settings = Settings {
         config,
         frame_budget_ms: 12.0,

@@ -25,6 +25,13 @@ pub struct AppArgs {
     /// Seed for the networks, the fixed noise and the walk [default: 42]
     #[arg(long)]
     seed: Option<u64>,
+    /// Network preset to start with, e.g. `course` to watch the course's network collapse
+    /// [default: stable]
+    #[arg(long, value_enum, conflicts_with = "checkpoint")]
+    preset: Option<crate::gan::Preset>,
+    /// Loss to start with, e.g. `minimax` to watch gradients vanish [default: non-saturating]
+    #[arg(long, value_enum, conflicts_with = "checkpoint")]
+    loss: Option<crate::gan::LossKind>,
     /// Exit (code 0) after this many frames, printing a summary line
     #[arg(long, value_name = "N")]
     quit_after_frames: Option<u32>,
@@ -102,6 +109,8 @@ pub fn run(args: AppArgs) -> anyhow::Result<Outcome> {
         checkpoint: args.checkpoint,
         paused: args.paused,
         seed: args.seed,
+        preset: args.preset,
+        loss: args.loss,
         quit_after_frames: args.quit_after_frames,
         screenshot: args.screenshot,
         record: args.record,

@@ -30,8 +30,9 @@ pub struct BenchArgs {
     /// Frames per app measurement
     #[arg(long, default_value_t = 300, requires = "app")]
     frames: u32,
-    /// Measure sample quality instead: train each preset on the CPU at batch 64 for
-    /// --quality-steps steps and print the judge's figures every --quality-every steps
+    /// Measure sample quality instead: train each preset at batch 64 for --quality-steps
+    /// steps and print the judge's figures every --quality-every steps (on the CPU unless
+    /// --backend gpu)
     #[arg(long, conflicts_with = "app")]
     quality: bool,
     #[arg(long, default_value_t = 20_000, requires = "quality")]
@@ -41,6 +42,9 @@ pub struct BenchArgs {
     /// Seed of the quality runs
     #[arg(long, default_value_t = 42, requires = "quality")]
     seed: u64,
+    /// Benchmark only this preset's quality [default: stable, then course]
+    #[arg(long, value_enum, requires = "quality")]
+    preset: Option<Preset>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -59,10 +63,18 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     if args.quality {
         return super::judge::bench_quality(
             &args.data,
-            &[Preset::Stable, Preset::Course],
-            args.quality_steps,
-            args.quality_every.max(1),
-            args.seed,
+            &args
+                .preset
+                .map_or(vec![Preset::Stable, Preset::Course], |preset| vec![preset]),
+            super::judge::QualityRun {
+                steps: args.quality_steps,
+                every: args.quality_every.max(1),
+                seed: args.seed,
+            },
+            match args.backend {
+                BenchBackends::Gpu => crate::backend::BackendChoice::Gpu,
+                BenchBackends::Cpu | BenchBackends::Both => crate::backend::BackendChoice::Cpu,
+            },
         );
     }
     let dataset = super::load_dataset(&args.data)?;

@@ -195,50 +195,76 @@ fn generate<B: Backend>(
 pub fn bench_quality(
     data: &DataArgs,
     presets: &[crate::gan::Preset],
-    steps: u64,
-    every: u64,
-    seed: u64,
+    run: QualityRun,
+    backend: BackendChoice,
 ) -> anyhow::Result<()> {
     let dataset = super::load_dataset(data)?;
+    match super::resolve_backend(backend) {
+        resolved @ Resolved::Gpu { .. } => {
+            bench_quality_on::<GpuBackend>(&dataset, presets, run, &resolved)
+        }
+        resolved @ Resolved::Cpu { .. } => {
+            bench_quality_on::<CpuBackend>(&dataset, presets, run, &resolved)
+        }
+    }
+}
+
+/// Length, scoring interval and seed of the quality benchmark's runs.
+#[derive(Debug, Clone, Copy)]
+pub struct QualityRun {
+    pub steps: u64,
+    pub every: u64,
+    pub seed: u64,
+}
+
+fn bench_quality_on<B: AutodiffBackend>(
+    dataset: &Dataset,
+    presets: &[crate::gan::Preset],
+    run: QualityRun,
+    resolved: &Resolved,
+) -> anyhow::Result<()> {
     let device = Default::default();
-    let judge = obtain::<CpuBackend>(&dataset, &device)?;
-    let pixels = dataset.normalized_pixels();
-    let real = crate::gan::RealImages::<CpuBackend>::new(pixels, &device);
+    let judge = obtain::<B>(dataset, &device)?;
+    let real = crate::gan::RealImages::<B>::new(dataset.normalized_pixels(), &device);
     println!(
-        "{:<8} {:>7} {:>7} {:>8} {:>9} {:>9}   (judge {:.2} % accurate; {} samples each)",
+        "{:<8} {:>7} {:>7} {:>8} {:>9} {:>9} {:>7}   (judge {:.2} % accurate; {} samples each; {})",
         "preset",
         "step",
         "IS",
         "FD",
         "min class",
         "diversity",
+        "time",
         judge.info.accuracy * 100.0,
-        QUALITY_SAMPLES
+        QUALITY_SAMPLES,
+        resolved.describe()
     );
     for &preset in presets {
         let config = crate::gan::TrainConfig {
             dataset: dataset.kind,
             preset,
-            seed,
+            seed: run.seed,
             ..Default::default()
         };
-        let mut trainer = crate::gan::Trainer::<CpuBackend>::new(config, &device);
-        while trainer.step_count() < steps {
+        let started = std::time::Instant::now();
+        let mut trainer = crate::gan::Trainer::<B>::new(config, &device);
+        while trainer.step_count() < run.steps {
             trainer.step(&real);
             let step = trainer.step_count();
-            if step.is_multiple_of(every) || step == steps {
-                let images = generate(&trainer.generator(), seed, QUALITY_SAMPLES, &device);
+            if step.is_multiple_of(run.every) || step == run.steps {
+                let images = generate(&trainer.generator(), run.seed, QUALITY_SAMPLES, &device);
                 let (scores, _) = judge.score(&images);
                 let diversity = judge.reference.diversity_ratio(&images);
                 let collapse = detect::mode_collapse(Some(&scores), Some(diversity), Lang::En);
                 println!(
-                    "{:<8} {:>7} {:>7.2} {:>8.2} {:>8.1}% {:>9.2}   {}",
+                    "{:<8} {:>7} {:>7.2} {:>8.2} {:>8.1}% {:>9.2} {:>6.0}s   {}",
                     preset.name(),
                     step,
                     scores.inception_score,
                     scores.frechet_distance,
                     scores.smallest_share() * 100.0,
                     diversity,
+                    started.elapsed().as_secs_f64(),
                     if collapse.level == Level::Warning {
                         format!("collapse: {}", collapse.headline)
                     } else {

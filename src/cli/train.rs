@@ -16,6 +16,7 @@ use crate::gan::guard::{Divergence, Guard};
 use crate::gan::{
     LossKind, Preset, RealImages, StepStats, StepValues, TrainConfig, Trainer, checkpoint, sample,
 };
+use crate::judge::detect::{Lang, Watch};
 use crate::video::{Pixels, VideoSpec, VideoWriter};
 
 #[derive(Args)]
@@ -67,6 +68,9 @@ pub struct TrainArgs {
     /// Also write those grids as a time-lapse video: .mp4 (ffmpeg), .gif, or a folder of PNGs
     #[arg(long, value_name = "PATH")]
     video: Option<PathBuf>,
+    /// Language of the failure detectors' warnings
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    lang: Lang,
 }
 
 const DEFAULT_STEPS: u64 = 10_000;
@@ -290,6 +294,7 @@ fn train<B: AutodiffBackend>(args: &TrainArgs, device: &B::Device) -> anyhow::Re
     }
 
     let mut last: Option<StepValues> = None;
+    let mut watch = Watch::new(trainer.config().loss, args.lang);
     let mut guard = Guard::new(&trainer, start_step);
     let mut pending = Vec::new();
     while trainer.step_count() < target {
@@ -326,6 +331,9 @@ fn train<B: AutodiffBackend>(args: &TrainArgs, device: &B::Device) -> anyhow::Re
                      (--resume --lr-g … --lr-d …)",
                     saved.display()
                 );
+            }
+            for line in watch.push(&values) {
+                bar.suspend(|| eprintln!("{line}"));
             }
             if let Some(values) = values.last() {
                 let rate = real_images_seen(&trainer, start_step) as f64

@@ -23,7 +23,10 @@ const LATEST: &str = "latest";
 /// Older checkpoints kept besides the newest, as a spare.
 const KEEP: usize = 2;
 
+/// The generator to sample from: the moving average where the preset keeps one.
 const GENERATOR: &str = "generator.mpk";
+/// The generator being trained, where it differs from [`GENERATOR`] (an averaging preset).
+const GENERATOR_TRAINING: &str = "generator_training.mpk";
 const DISCRIMINATOR: &str = "discriminator.mpk";
 const OPTIM_G: &str = "optim_g.mpk";
 const OPTIM_D: &str = "optim_d.mpk";
@@ -90,13 +93,22 @@ pub fn save<B: AutodiffBackend>(
         problem: format!("cannot encode {what}: {err}"),
     };
     let recorder = recorder();
-    let files: Vec<(&str, Vec<u8>)> = vec![
-        (
-            GENERATOR,
-            recorder
-                .record(trainer.generator.clone().into_record(), ())
-                .map_err(|e| encode_err(GENERATOR, e))?,
-        ),
+    let training = recorder
+        .record(trainer.generator.clone().into_record(), ())
+        .map_err(|e| encode_err(GENERATOR, e))?;
+    let mut files: Vec<(&str, Vec<u8>)> = match &trainer.average {
+        Some(average) => vec![
+            (
+                GENERATOR,
+                recorder
+                    .record(average.clone().into_record(), ())
+                    .map_err(|e| encode_err(GENERATOR, e))?,
+            ),
+            (GENERATOR_TRAINING, training),
+        ],
+        None => vec![(GENERATOR, training)],
+    };
+    files.extend([
         (
             DISCRIMINATOR,
             recorder
@@ -115,7 +127,7 @@ pub fn save<B: AutodiffBackend>(
                 .record(trainer.optim_d.to_record(), ())
                 .map_err(|e| encode_err(OPTIM_D, e))?,
         ),
-    ];
+    ]);
 
     let temp_dir = run_dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let written = write_folder(&temp_dir, trainer, &files).and_then(|()| {
@@ -318,7 +330,7 @@ pub fn load_generator<B: Backend>(
 ) -> Result<(Generator<B>, Manifest), CheckpointError> {
     let (dir, manifest) = read_manifest(path)?;
     let bytes = read_verified(&dir, &manifest, GENERATOR)?;
-    let generator = decode_generator(&dir, &manifest, bytes, device)?;
+    let generator = decode_generator(&dir, &manifest, GENERATOR, bytes, device)?;
     Ok((generator, manifest))
 }
 
@@ -334,13 +346,14 @@ pub fn generator_from_bytes<B: Backend>(
             path: label.join(MANIFEST),
             problem: format!("unreadable manifest: {err}"),
         })?;
-    let generator = decode_generator(label, &manifest, generator.to_vec(), device)?;
+    let generator = decode_generator(label, &manifest, GENERATOR, generator.to_vec(), device)?;
     Ok((generator, manifest))
 }
 
 fn decode_generator<B: Backend>(
     dir: &Path,
     manifest: &Manifest,
+    file: &str,
     bytes: Vec<u8>,
     device: &B::Device,
 ) -> Result<Generator<B>, CheckpointError> {
@@ -349,12 +362,12 @@ fn decode_generator<B: Backend>(
     let record = recorder()
         .load(bytes, device)
         .map_err(|err| CheckpointError::Incompatible {
-            path: dir.join(GENERATOR),
+            path: dir.join(file),
             problem: format!("does not match the {preset} preset: {err}"),
         })?;
     skeleton
         .check_record(&record)
-        .map_err(incompatible(dir.join(GENERATOR), preset))?;
+        .map_err(incompatible(dir.join(file), preset))?;
     Ok(skeleton.load_record(record))
 }
 
@@ -419,12 +432,23 @@ pub fn load_trainer<B: AutodiffBackend>(
             problem,
         })?;
     let preset = config.preset;
-    let generator = decode_generator(
-        &dir,
-        &manifest,
-        read_verified(&dir, &manifest, GENERATOR)?,
-        device,
-    )?;
+    let sampled = read_verified(&dir, &manifest, GENERATOR)?;
+    // Checkpoints from before averaging, and generator-only ones, hold one generator: training
+    // continues from it and the average starts there.
+    let (generator, average) = if manifest.files.contains_key(GENERATOR_TRAINING) {
+        let training = read_verified(&dir, &manifest, GENERATOR_TRAINING)?;
+        (
+            decode_generator(&dir, &manifest, GENERATOR_TRAINING, training, device)?,
+            Some(decode_generator(
+                &dir, &manifest, GENERATOR, sampled, device,
+            )?),
+        )
+    } else {
+        (
+            decode_generator(&dir, &manifest, GENERATOR, sampled, device)?,
+            None,
+        )
+    };
     if is_generator_only(&manifest) {
         return Ok(Trainer::with_generator(
             config,
@@ -457,5 +481,8 @@ pub fn load_trainer<B: AutodiffBackend>(
         .optim_d
         .clone()
         .load_record(decode::<B, _>(&dir, &manifest, OPTIM_D, device)?);
+    if trainer.average.is_some() && average.is_some() {
+        trainer.average = average;
+    }
     Ok(trainer)
 }

@@ -191,6 +191,9 @@ pub struct Trainer<B: AutodiffBackend> {
     pub(super) discriminator: Discriminator<B>,
     pub(super) optim_g: GeneratorOptimizer<B>,
     pub(super) optim_d: DiscriminatorOptimizer<B>,
+    /// Moving average of the generator's weights, which sampling uses, where the preset
+    /// averages (see [`Preset::average_decay`]).
+    pub(super) average: Option<Generator<B::InnerBackend>>,
     /// Generator steps taken.
     pub(super) step: u64,
     /// Real batches D has seen; fixes which images and noise come next.
@@ -229,9 +232,14 @@ impl<B: AutodiffBackend> Trainer<B> {
         device: &B::Device,
     ) -> Self {
         let adam = config.adam();
+        let average = config
+            .preset
+            .average_decay()
+            .map(|_| generator.valid().detached_copy());
         Self {
             optim_g: adam.init(),
             optim_d: adam.init(),
+            average,
             config,
             generator,
             discriminator,
@@ -258,6 +266,7 @@ impl<B: AutodiffBackend> Snapshot for Trainer<B> {
             discriminator: self.discriminator.clone(),
             optim_g: self.optim_g.clone(),
             optim_d: self.optim_d.clone(),
+            average: self.average.as_ref().map(Generator::detached_copy),
             step: self.step,
             d_batches: self.d_batches,
             shuffled: self.shuffled.clone(),
@@ -290,9 +299,25 @@ impl<B: AutodiffBackend> Trainer<B> {
         self.config.d_steps = d_steps.max(1);
     }
 
-    /// The generator without autodiff, for sampling.
+    /// The generator to sample from, without autodiff: the moving average of the weights
+    /// where the preset keeps one, else the generator being trained.
     pub fn generator(&self) -> Generator<B::InnerBackend> {
-        self.generator.valid()
+        match &self.average {
+            Some(average) => average.detached_copy(),
+            None => self.generator.valid(),
+        }
+    }
+
+    /// Moves the average towards the generator just updated. The decay ramps up from 0.1
+    /// (TensorFlow's `num_updates` rule), so early digits do not lag far behind training.
+    fn update_average(&mut self) {
+        let (Some(average), Some(decay)) =
+            (self.average.take(), self.config.preset.average_decay())
+        else {
+            return;
+        };
+        let ramp = (1 + self.step) as f64 / (10 + self.step) as f64;
+        self.average = Some(average.blend_towards(&self.generator.valid(), decay.min(ramp)));
     }
 
     /// The discriminator without autodiff, for inspection.
@@ -361,6 +386,7 @@ impl<B: AutodiffBackend> Trainer<B> {
             self.generator = self
                 .optim_g
                 .step(self.config.lr_g, self.generator.clone(), grads);
+            self.update_average();
             self.step += 1;
             g_loss.inner()
         };
