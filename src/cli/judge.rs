@@ -80,16 +80,31 @@ fn obtain<B: AutodiffBackend>(
     };
     let (judge, provenance) = judge::obtain::<B>(dataset, cache.as_deref(), device, &mut progress)?;
     bar.finish_and_clear();
+    if let Provenance::Trained {
+        replaced: Some(problem),
+        ..
+    } = &provenance
+    {
+        eprintln!("warning: {problem}: trained a new judge instead");
+    }
     match provenance {
         Provenance::Cached(path) => eprintln!("judge: cached {}", path.display()),
-        Provenance::Trained(Some(path)) => eprintln!("judge: trained, saved {}", path.display()),
-        Provenance::Trained(None) if judge.info.accuracy < classifier::MIN_ACCURACY => eprintln!(
-            "warning: the judge reached only {:.2} % on held-out digits (needs {:.1} %): not \
+        Provenance::Trained {
+            saved: Some(path), ..
+        } => eprintln!("judge: trained, saved {}", path.display()),
+        Provenance::Trained { saved: None, .. }
+            if judge.info.accuracy < classifier::MIN_ACCURACY =>
+        {
+            eprintln!(
+                "warning: the judge reached only {:.2} % on held-out digits (needs {:.1} %): not \
              cached, and its figures are rough. More training digits help (the training split).",
-            judge.info.accuracy * 100.0,
-            classifier::MIN_ACCURACY * 100.0
-        ),
-        Provenance::Trained(None) => eprintln!("judge: trained (no cache folder to keep it in)"),
+                judge.info.accuracy * 100.0,
+                classifier::MIN_ACCURACY * 100.0
+            )
+        }
+        Provenance::Trained { saved: None, .. } => {
+            eprintln!("judge: trained (no cache folder to keep it in)")
+        }
     }
     Ok(judge)
 }

@@ -449,9 +449,7 @@ pub fn load<B: Backend>(
         serde_json::from_slice(&read(&info_file)?).map_err(|e| damaged(e.to_string()))?;
     let bytes = read(path)?;
     if format!("{:x}", Md5::digest(&bytes)) != info.weights_md5 || info.version != VERSION {
-        return Err(damaged(
-            "checksum mismatch; delete it to train a new one".into(),
-        ));
+        return Err(damaged("checksum mismatch".into()));
     }
     let record = NamedMpkBytesRecorder::<FullPrecisionSettings>::default()
         .load(bytes, device)

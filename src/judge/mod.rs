@@ -71,8 +71,12 @@ impl<B: Backend> Judge<B> {
 /// How a judge was obtained, for the user.
 pub enum Provenance {
     Cached(PathBuf),
-    /// Trained now; saved to the path, or not saved (no cache dir, or too inaccurate).
-    Trained(Option<PathBuf>),
+    /// Trained now; `saved` to the path, or not (no cache dir, or too inaccurate). `replaced`
+    /// says what was wrong with a damaged cached judge, if one was found.
+    Trained {
+        saved: Option<PathBuf>,
+        replaced: Option<String>,
+    },
 }
 
 /// Digits held out of the judge's training to measure its accuracy.
@@ -91,9 +95,14 @@ pub fn obtain<B: AutodiffBackend>(
     let checksum = classifier::dataset_checksum(dataset);
     let cache_file = cache_dir.map(|dir| classifier::cache_path(dir, &checksum));
     let pixels = dataset.normalized_pixels();
-    let cached = match &cache_file {
-        Some(path) => classifier::load::<B::InnerBackend>(path, device)?,
-        None => None,
+    // A damaged cache is replaced, not fatal: the judge can always be trained again.
+    let (cached, replaced) = match &cache_file {
+        Some(path) => match classifier::load::<B::InnerBackend>(path, device) {
+            Ok(cached) => (cached, None),
+            Err(damaged @ JudgeError::Damaged { .. }) => (None, Some(damaged.to_string())),
+            Err(err) => return Err(err),
+        },
+        None => (None, None),
     };
     let (model, info, provenance) = match cached {
         Some((model, info)) if info.dataset_checksum == checksum => {
@@ -141,7 +150,7 @@ pub fn obtain<B: AutodiffBackend>(
                 }
                 _ => None,
             };
-            (model, info, Provenance::Trained(saved))
+            (model, info, Provenance::Trained { saved, replaced })
         }
     };
     let reference_count = dataset.len().min(REFERENCE_DIGITS);
