@@ -484,6 +484,20 @@ mod tests {
             "{}",
             lines[0]
         );
+        // The course's language too.
+        let mut french = Watch::new(LossKind::NonSaturating, Lang::Fr);
+        french.push(&healthy);
+        let lines = french.push(&d_wins);
+        assert!(
+            lines[0].starts_with("alerte au pas 600 : Disparition du gradient : D gagne"),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            !lines[0].contains("Cet entraînement utilise"),
+            "{}",
+            lines[0]
+        );
     }
 
     #[test]
