@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use burn::module::Module;
+use burn::module::{AutodiffModule, Module};
 use burn::optim::Optimizer;
 use burn::prelude::*;
 use burn::record::{FullPrecisionSettings, NamedMpkBytesRecorder, Recorder};
@@ -432,22 +432,23 @@ pub fn load_trainer<B: AutodiffBackend>(
             problem,
         })?;
     let preset = config.preset;
-    let sampled = read_verified(&dir, &manifest, GENERATOR)?;
+    let sampled = decode_generator(
+        &dir,
+        &manifest,
+        GENERATOR,
+        read_verified(&dir, &manifest, GENERATOR)?,
+        device,
+    )?;
     // Checkpoints from before averaging, and generator-only ones, hold one generator: training
     // continues from it and the average starts there.
     let (generator, average) = if manifest.files.contains_key(GENERATOR_TRAINING) {
         let training = read_verified(&dir, &manifest, GENERATOR_TRAINING)?;
         (
             decode_generator(&dir, &manifest, GENERATOR_TRAINING, training, device)?,
-            Some(decode_generator(
-                &dir, &manifest, GENERATOR, sampled, device,
-            )?),
+            Some(sampled.valid()),
         )
     } else {
-        (
-            decode_generator(&dir, &manifest, GENERATOR, sampled, device)?,
-            None,
-        )
+        (sampled, None)
     };
     if is_generator_only(&manifest) {
         return Ok(Trainer::with_generator(
