@@ -18,6 +18,7 @@ pub enum Stream {
     FixedNoise = 4,
     Sample = 5,
     Walk = 6,
+    Augment = 7,
 }
 
 /// An RNG for item `index` of `stream` under `seed`.

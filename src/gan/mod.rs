@@ -1,6 +1,7 @@
 //! The training core: models, losses, the trainer, checkpoints and latent math.
 //! It knows nothing of windows or terminals, so the app, the CLI and the tests share it.
 
+pub mod augment;
 pub mod checkpoint;
 pub mod guard;
 pub mod latent;

@@ -8,6 +8,7 @@ use burn::optim::{Adam, AdamConfig, GradientsParams, Optimizer};
 use burn::prelude::*;
 use burn::tensor::backend::AutodiffBackend;
 
+use super::augment;
 use super::guard::Snapshot;
 use super::latent::{self, Stream};
 use super::loss::LossKind;
@@ -71,6 +72,10 @@ impl TrainConfig {
         Ok(())
     }
 }
+
+/// Added to the augmentation index of a generator step, to keep its offsets apart from those
+/// of the D batches (indexed by `d_batches`, far below this).
+const GENERATOR_AUGMENT_OFFSET: u64 = 1 << 62;
 
 type GeneratorOptimizer<B> = OptimizerAdaptor<Adam, Generator<B>, B>;
 type DiscriminatorOptimizer<B> = OptimizerAdaptor<Adam, Discriminator<B>, B>;
@@ -379,6 +384,7 @@ impl<B: AutodiffBackend> Trainer<B> {
             loss.generator(fake_logits)
         } else {
             // D's parameters are constants here: gradients flow through D into G only.
+            let fake = self.augment(fake, self.d_batches + GENERATOR_AUGMENT_OFFSET);
             let fake_logits = self.discriminator.clone().no_grad().forward(fake);
             let g_loss = loss.generator(fake_logits);
             let grads = GradientsParams::from_grads(g_loss.backward(), &self.generator);
@@ -411,10 +417,28 @@ impl<B: AutodiffBackend> Trainer<B> {
         let fake = self.generator.forward(self.noise_batch(self.d_batches));
         self.d_batches += 1;
         let batch = self.config.batch_size;
-        let logits = discriminator.forward(Tensor::cat(vec![real, fake.clone().detach()], 0));
+        let both = self.augment(
+            Tensor::cat(vec![real, fake.clone().detach()], 0),
+            self.d_batches,
+        );
+        let logits = discriminator.forward(both);
         let real_logits = logits.clone().narrow(0, 0, batch);
         let fake_logits = logits.narrow(0, batch, batch);
         (real_logits, fake_logits, fake)
+    }
+
+    /// `images` as D should see them: translated where the preset augments (see
+    /// [`super::augment`]), by offsets that are a pure function of the seed and `index`, so a
+    /// resumed run draws the same.
+    fn augment(&self, images: Tensor<B, 2>, index: u64) -> Tensor<B, 2> {
+        match self.config.preset.augment_shift() {
+            Some(shift) => augment::translate(
+                images,
+                shift,
+                &mut latent::rng_for(self.config.seed, Stream::Augment, index),
+            ),
+            None => images,
+        }
     }
 
     /// Noise for D batch `index`: a pure function of the seed, so a resumed run draws the same.
