@@ -93,21 +93,24 @@ pub fn save<B: AutodiffBackend>(
         problem: format!("cannot encode {what}: {err}"),
     };
     let recorder = recorder();
-    let training = recorder
-        .record(trainer.generator.clone().into_record(), ())
-        .map_err(|e| encode_err(GENERATOR, e))?;
-    let mut files: Vec<(&str, Vec<u8>)> = match &trainer.average {
-        Some(average) => vec![
-            (
-                GENERATOR,
-                recorder
-                    .record(average.clone().into_record(), ())
-                    .map_err(|e| encode_err(GENERATOR, e))?,
-            ),
-            (GENERATOR_TRAINING, training),
-        ],
-        None => vec![(GENERATOR, training)],
+    // With an average, `generator.mpk` is the average and the trained G gets a file of its own.
+    let trained_file = match trainer.average {
+        Some(_) => GENERATOR_TRAINING,
+        None => GENERATOR,
     };
+    let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
+    if let Some(average) = &trainer.average {
+        let bytes = recorder
+            .record(average.clone().into_record(), ())
+            .map_err(|e| encode_err(GENERATOR, e))?;
+        files.push((GENERATOR, bytes));
+    }
+    files.push((
+        trained_file,
+        recorder
+            .record(trainer.generator.clone().into_record(), ())
+            .map_err(|e| encode_err(trained_file, e))?,
+    ));
     files.extend([
         (
             DISCRIMINATOR,

@@ -132,7 +132,7 @@ impl<B: AutodiffBackend> LiveSession for Live<B> {
     }
 
     fn latent_dim(&self) -> usize {
-        self.trainer.generator().latent_dim()
+        self.trainer.latent_dim()
     }
 
     fn generate(&self, noise: &[f32]) -> Vec<f32> {

@@ -313,6 +313,11 @@ impl<B: AutodiffBackend> Trainer<B> {
         }
     }
 
+    /// Width of the noise the generator takes, without copying a generator to ask it.
+    pub fn latent_dim(&self) -> usize {
+        self.generator.latent_dim()
+    }
+
     /// Moves the average towards the generator just updated. The decay ramps up from 0.1
     /// (TensorFlow's `num_updates` rule), so early digits do not lag far behind training.
     fn update_average(&mut self) {
@@ -443,7 +448,7 @@ impl<B: AutodiffBackend> Trainer<B> {
 
     /// Noise for D batch `index`: a pure function of the seed, so a resumed run draws the same.
     fn noise_batch(&self, index: u64) -> Tensor<B, 2> {
-        let latent_dim = self.generator.latent_dim();
+        let latent_dim = self.latent_dim();
         let mut rng = latent::rng_for(self.config.seed, Stream::Noise, index);
         let values = latent::normal(&mut rng, self.config.batch_size * latent_dim);
         Tensor::from_data(
