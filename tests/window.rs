@@ -23,38 +23,9 @@ fn xvfb_app(args: &[&str]) -> std::process::Output {
 
 /// The app on the test split, CPU backend, continuing the pretrained generator, plus `extra`.
 fn xvfb_pretrained_app(extra: &[&str]) -> std::process::Output {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mnist");
-    let base = [
-        "--data",
-        data.to_str().unwrap(),
-        "--backend",
-        "cpu",
-        "--checkpoint",
-        concat!(env!("CARGO_MANIFEST_DIR"), "/assets/pretrained"),
-    ];
+    let base = common::pretrained_app_args();
+    let base: Vec<&str> = base.iter().map(String::as_str).collect();
     xvfb_app(&[&base[..], extra].concat())
-}
-
-fn luminance_stats(path: &Path, center: (u32, u32), half: u32) -> (f64, f64) {
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
-    let mut reader = decoder.read_info().unwrap();
-    let mut buffer = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut buffer).unwrap();
-    assert_eq!(info.color_type, png::ColorType::Rgb);
-    let (width, height) = (info.width, info.height);
-    assert_eq!((width, height), (1280, 800));
-    let mut values = Vec::new();
-    for y in center.1 - half..center.1 + half {
-        for x in center.0 - half..center.0 + half {
-            let i = ((y * width + x) * 3) as usize;
-            let [r, g, b] = [buffer[i], buffer[i + 1], buffer[i + 2]].map(f64::from);
-            values.push(0.299 * r + 0.587 * g + 0.114 * b);
-        }
-    }
-    let mean = values.iter().sum::<f64>() / values.len() as f64;
-    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / values.len() as f64;
-    let bright = values.iter().filter(|&&v| v > 200.0).count() as f64 / values.len() as f64;
-    (var.sqrt(), bright)
 }
 
 #[test]
@@ -80,7 +51,7 @@ fn scripted_runs_exit_cleanly_and_the_screenshot_shows_digits() {
     assert!((40..60).contains(&frames), "{stdout}");
     assert!(stdout.contains("backend cpu"), "{stdout}");
     // The grid sits left of centre in the space the panels leave (about 940 × 570 pixels).
-    let (spread, bright) = luminance_stats(&shot, (235, 243), 100);
+    let (spread, bright) = common::luminance_stats(&shot, (235, 243), 100);
     assert!(
         spread > 30.0,
         "the grid area is flat (std {spread:.1}): nothing drawn"
@@ -143,7 +114,7 @@ fn scripted_recordings_have_the_right_length_and_repeat_exactly() {
     }
     assert!(!first.join("frame-000006.png").exists());
     // The very first frame already shows the digits (the grid fills the left half).
-    let (spread, _) = luminance_stats(&first.join("frame-000001.png"), (320, 340), 100);
+    let (spread, _) = common::luminance_stats(&first.join("frame-000001.png"), (320, 340), 100);
     assert!(
         spread > 30.0,
         "the first recorded frame is blank (std {spread:.1})"

@@ -19,7 +19,7 @@ pub enum TrainingDevice {
         device: WgpuDevice,
         resolved: Resolved,
     },
-    /// burn's ndarray backend.
+    /// burn's CPU backend.
     Cpu { resolved: Resolved },
 }
 

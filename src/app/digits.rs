@@ -11,6 +11,7 @@ use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use bevy::window::PrimaryWindow;
 use bevy_egui::input::EguiWantsInput;
 
+use super::canvas::Canvas;
 use super::dataset::DatasetStatus;
 use super::preview::{GRID_DIGITS, Previews};
 use super::quality::Quality;
@@ -122,10 +123,11 @@ fn strip_position(center_x: f32, index: usize, count: usize, pitch: f32) -> Vec2
     Vec2::new(center_x + (index as f32 - half) * pitch, STRIP_Y)
 }
 
-fn spawn_scene(mut commands: Commands, mut images: ResMut<Assets<Image>>) {
+fn spawn_scene(mut commands: Commands, mut images: ResMut<Assets<Image>>, canvas: Res<Canvas>) {
     commands.spawn((
         SceneCamera,
         Camera2d,
+        canvas.target(),
         Projection::Orthographic(OrthographicProjection {
             scaling_mode: ScalingMode::AutoMin {
                 min_width: SCENE.x,
@@ -212,7 +214,7 @@ fn grid_digit_at(world: Vec2) -> Option<usize> {
 
 #[allow(clippy::too_many_arguments)]
 fn hover_and_click(
-    window: Single<&Window, With<PrimaryWindow>>,
+    window: Option<Single<&Window, With<PrimaryWindow>>>,
     camera: Single<(&Camera, &GlobalTransform), With<SceneCamera>>,
     egui: Res<EguiWantsInput>,
     buttons: Res<ButtonInput<MouseButton>>,
@@ -225,11 +227,10 @@ fn hover_and_click(
 ) {
     let (camera, transform) = *camera;
     // A scripted recording is a reproducible recipe: wherever the pointer happens to sit (and
-    // when the window system first reports it) must not show in it.
-    let world = if options.record.is_some() {
-        None
-    } else {
-        cursor_world(&window, camera, transform, &egui)
+    // when the window system first reports it) must not show in it. Headless, there is none.
+    let world = match window {
+        Some(window) if options.record.is_none() => cursor_world(&window, camera, transform, &egui),
+        _ => None,
     };
     let hovered = world.and_then(grid_digit_at);
     if quality.hovered != hovered {

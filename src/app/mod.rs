@@ -4,6 +4,7 @@
 //! without a window, so tests drive them headless; the view plugins (sprites, panels, keys,
 //! script) need the renderer.
 
+mod canvas;
 mod compute;
 mod dataset;
 mod digits;
@@ -59,6 +60,8 @@ pub struct AppOptions {
     pub recordings: Option<PathBuf>,
     /// Language of the lessons panel at start.
     pub lang: crate::judge::detect::Lang,
+    /// Draw into an image in GPU memory instead of a window: no display needed.
+    pub headless: bool,
 }
 
 impl Default for AppOptions {
@@ -81,6 +84,7 @@ impl Default for AppOptions {
             no_panels: false,
             recordings: None,
             lang: Default::default(),
+            headless: false,
         }
     }
 }
@@ -117,21 +121,38 @@ pub fn logic_plugins(app: &mut App) {
 /// Runs the desktop app until the window closes, a scripted run ends, or Ctrl-C (Bevy's own
 /// handler turns that into `AppExit::Error(130)`).
 pub fn run(options: AppOptions) -> AppExit {
+    // Before anything computes on the CPU backend: its threads yield to the frames'.
+    crate::backend::lower_cpu_pool_priority(crate::backend::BACKGROUND_NICENESS);
     let mut app = App::new();
+    let defaults = DefaultPlugins.set(ImagePlugin::default_nearest());
+    let defaults = if options.headless {
+        // No window system at all: the frames go to an image (see `canvas`), and a plain loop
+        // drives the app instead of winit's event loop.
+        defaults
+            .set(WindowPlugin {
+                primary_window: None,
+                exit_condition: bevy::window::ExitCondition::DontExit,
+                close_when_requested: false,
+                ..default()
+            })
+            .disable::<bevy::winit::WinitPlugin>()
+            .add(bevy::app::ScheduleRunnerPlugin::run_loop(
+                std::time::Duration::ZERO,
+            ))
+    } else {
+        defaults.set(WindowPlugin {
+            primary_window: Some(Window {
+                title: "ganimate: watch a GAN learn".into(),
+                resolution: (canvas::CANVAS_SIZE.x, canvas::CANVAS_SIZE.y).into(),
+                ..default()
+            }),
+            ..default()
+        })
+    };
     app.insert_resource(options.clone())
         .insert_resource(ClearColor(Color::srgb(0.08, 0.09, 0.11)))
-        .add_plugins(
-            DefaultPlugins
-                .set(WindowPlugin {
-                    primary_window: Some(Window {
-                        title: "ganimate: watch a GAN learn".into(),
-                        resolution: (1280, 800).into(),
-                        ..default()
-                    }),
-                    ..default()
-                })
-                .set(ImagePlugin::default_nearest()),
-        )
+        .add_plugins(defaults)
+        .add_plugins(canvas::plugin)
         .add_plugins(bevy_egui::EguiPlugin::default())
         .add_plugins(compute::ComputePlugin {
             choice: options.backend,

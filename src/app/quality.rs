@@ -7,13 +7,12 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 
 use bevy::prelude::*;
-use burn::backend::NdArray;
 
 use super::AppSystems;
 use super::dataset::{DatasetStatus, LoadedData};
 use super::preview::Previews;
 use super::training::{Session, TrainingState};
-use crate::backend::CpuBackend;
+use crate::backend::{Cpu, CpuBackend};
 use crate::data::IMAGE_PIXELS;
 use crate::gan::latent::{self, Stream};
 use crate::judge::classifier::CLASSES;
@@ -169,6 +168,8 @@ fn start_worker(
 
 /// The worker thread: obtains the judge, then answers requests until the app closes.
 fn serve(data: &LoadedData, inbox: &Receiver<Request>, outbox: &Sender<Reply>) {
+    // Judging is background work: the frames' threads come first.
+    crate::backend::set_thread_niceness(crate::backend::BACKGROUND_NICENESS);
     let device = Default::default();
     let cache = crate::data::source::cache_dir(data.dataset.kind);
     let mut last = 0.0;
@@ -223,7 +224,7 @@ fn serve(data: &LoadedData, inbox: &Receiver<Request>, outbox: &Sender<Reply>) {
 }
 
 fn nearest(
-    judge: &Judge<NdArray>,
+    judge: &Judge<Cpu>,
     dataset: &crate::data::Dataset,
     grid_index: usize,
     image: &[f32],

@@ -9,12 +9,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use bevy::prelude::*;
-use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+use bevy::render::view::screenshot::ScreenshotCaptured;
 use bevy::time::TimeUpdateStrategy;
 use bevy::window::PrimaryWindow;
 use bevy_egui::input::EguiWantsInput;
 
 use super::AppOptions;
+use super::canvas::Canvas;
 use super::preview::Previews;
 use super::training::TrainingState;
 use super::ui::UiState;
@@ -146,7 +147,8 @@ fn apply_controls(
     mut training: ResMut<TrainingState>,
     mut ui: ResMut<UiState>,
     mut time_strategy: ResMut<TimeUpdateStrategy>,
-    mut window: Single<&mut Window, With<PrimaryWindow>>,
+    mut window: Option<Single<&mut Window, With<PrimaryWindow>>>,
+    canvas: Res<Canvas>,
     options: Res<AppOptions>,
 ) {
     for control in controls.read() {
@@ -161,13 +163,13 @@ fn apply_controls(
                 let path = recorder
                     .folder
                     .join(format!("ganimate-{}.{extension}", timestamp()));
-                start(&mut recorder, &path, &window, None);
+                start(&mut recorder, &path, canvas.size, None);
             }
             RecordControl::Start(path) => {
                 let limit = options
                     .record_duration
                     .map(|s| (s * f64::from(recorder.fps)).round().max(1.0) as u64);
-                start(&mut recorder, path, &window, limit);
+                start(&mut recorder, path, canvas.size, limit);
             }
             RecordControl::Screenshot => {
                 let path = recorder
@@ -177,7 +179,7 @@ fn apply_controls(
                     recorder.notice = Some(format!("{}: {err}", recorder.folder.display()));
                     continue;
                 }
-                commands.spawn(Screenshot::primary_window()).observe(
+                commands.spawn(canvas.screenshot()).observe(
                     move |captured: On<ScreenshotCaptured>, mut recorder: ResMut<Recorder>| {
                         recorder.notice =
                             Some(match super::script::save_png(&captured.image, &path) {
@@ -207,12 +209,14 @@ fn apply_controls(
         Some(frames) => format!("● REC {frames} frames: {TITLE}"),
         None => TITLE.to_string(),
     };
-    if window.title != title {
+    if let Some(window) = window.as_deref_mut()
+        && window.title != title
+    {
         window.title = title;
     }
 }
 
-fn start(recorder: &mut Recorder, path: &Path, window: &Window, limit: Option<u64>) {
+fn start(recorder: &mut Recorder, path: &Path, size: UVec2, limit: Option<u64>) {
     if recorder.is_recording() {
         return;
     }
@@ -223,8 +227,8 @@ fn start(recorder: &mut Recorder, path: &Path, window: &Window, limit: Option<u6
         return;
     }
     let spec = VideoSpec {
-        width: window.physical_width(),
-        height: window.physical_height(),
+        width: size.x,
+        height: size.y,
         fps: recorder.fps,
         pixels: Pixels::Rgb,
     };
@@ -303,7 +307,7 @@ fn finish_if_complete(recorder: &mut Recorder) {
 }
 
 /// Asks for this frame; frames arrive a few frames later, in order, and are appended then.
-fn capture(mut commands: Commands, mut recorder: ResMut<Recorder>) {
+fn capture(mut commands: Commands, mut recorder: ResMut<Recorder>, canvas: Res<Canvas>) {
     let Some(recording) = recorder.recording.as_mut() else {
         return;
     };
@@ -322,7 +326,7 @@ fn capture(mut commands: Commands, mut recorder: ResMut<Recorder>) {
         return;
     }
     recording.requested += 1;
-    commands.spawn(Screenshot::primary_window()).observe(
+    commands.spawn(canvas.screenshot()).observe(
         |captured: On<ScreenshotCaptured>, mut recorder: ResMut<Recorder>| {
             let Some(recording) = recorder.recording.as_mut() else {
                 return;

@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use bevy::prelude::*;
-use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+use bevy::render::view::screenshot::ScreenshotCaptured;
 
 use super::AppOptions;
+use super::canvas::Canvas;
 use super::compute::TrainingDevice;
 use super::preview::Previews;
 use super::record::Recorder;
@@ -45,6 +46,7 @@ fn run_script(
     device: Option<Res<TrainingDevice>>,
     previews: Res<Previews>,
     recorder: Res<Recorder>,
+    canvas: Res<Canvas>,
     mut exit: MessageWriter<AppExit>,
 ) {
     // A scripted recording ends the run when its video is complete.
@@ -78,7 +80,7 @@ fn run_script(
             (None, _) => {
                 script.requested_at = Some(script.frames);
                 let path = path.clone();
-                commands.spawn(Screenshot::primary_window()).observe(
+                commands.spawn(canvas.screenshot()).observe(
                     move |captured: On<ScreenshotCaptured>, mut script: ResMut<ScriptState>| {
                         script.saved =
                             Some(save_png(&captured.image, &path).map(|()| path.clone()));

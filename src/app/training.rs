@@ -1,8 +1,11 @@
 //! Training as an ECS system: a few steps every frame, as many as fit the frame budget.
 //!
-//! The session (networks, optimisers, data on the device) is a non-send resource: burn's
-//! modules are `Send` but not `Sync`, and this keeps every use of them on one thread.
-//! Step figures stay on the device and are read back a few times a second, all at once.
+//! On a GPU the session (networks, optimisers, data on the device) is a non-send resource:
+//! burn's modules are `Send` but not `Sync`, and this keeps every use of them on one thread,
+//! which queues a frame's steps on the device the frames are drawn with. Step figures stay on
+//! the device and are read back a few times a second, all at once. On the CPU a step would
+//! take the frame's own time, so the session trains on a thread of its own instead
+//! ([`Background`]) and frames never wait for it.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -13,6 +16,7 @@ use super::compute::TrainingDevice;
 use super::dataset::DatasetStatus;
 use super::{AppOptions, AppSystems};
 use crate::backend::{CpuBackend, GpuBackend};
+use crate::gan::background::Background;
 use crate::gan::guard::Divergence;
 use crate::gan::live::{self, LiveSession, Origin};
 use crate::gan::{StepMode, StepValues, TrainConfig};
@@ -75,8 +79,12 @@ pub struct TrainingState {
     /// Measured cost of one step, for the budget.
     pub step_ms: f32,
     pub steps_last_frame: u32,
+    /// The session trains on a thread of its own, not in the frames.
+    pub in_background: bool,
     /// Steps trained since the app started (all sessions).
     pub steps_trained: u64,
+    /// The session's own count of steps taken when last looked at.
+    session_steps: u64,
     pub can_train: bool,
     /// Where the current networks came from.
     pub origin: String,
@@ -105,7 +113,9 @@ impl TrainingState {
             samples_per_sec: 0.0,
             step_ms: 5.0,
             steps_last_frame: 0,
+            in_background: false,
             steps_trained: 0,
+            session_steps: 0,
             can_train: false,
             origin: String::new(),
             notice: None,
@@ -214,7 +224,9 @@ fn open(
     let pixels = data.loaded().map(|d| d.pixels.as_slice());
     let opened = match device {
         TrainingDevice::Gpu { device, .. } => live::open::<GpuBackend>(origin, pixels, device),
-        TrainingDevice::Cpu { .. } => live::open::<CpuBackend>(origin, pixels, &Default::default()),
+        TrainingDevice::Cpu { .. } => {
+            live::open::<CpuBackend>(origin, pixels, &Default::default()).map(Background::spawn)
+        }
     };
     opened.map_err(|e| e.to_string())
 }
@@ -231,6 +243,7 @@ fn install(
     state.epoch = opened.epoch();
     state.can_train = opened.can_train();
     state.history.clear();
+    state.session_steps = opened.steps_taken();
     state.origin = origin;
     state.generation += 1;
     state.rate_window = (Instant::now(), 0);
@@ -254,7 +267,8 @@ fn apply_controls(
             Control::Step(mode) => {
                 if let Some(live) = session.0.as_mut() {
                     live.train(*mode);
-                    state.steps_trained += 1;
+                    live.sync();
+                    count_steps(live.as_ref(), &mut state);
                     drain_stats(live.as_mut(), &mut state);
                 }
             }
@@ -336,7 +350,14 @@ fn train_frame(
         return;
     };
     state.steps_last_frame = 0;
-    if state.playing && live.can_train() {
+    let training = state.playing && live.can_train();
+    // A recording needs exactly its steps per frame: then even a background session is driven
+    // frame by frame.
+    let fixed = state.fixed_steps_per_frame.is_some();
+    state.in_background = live.run_in_background(training && !fixed);
+    if state.in_background && !fixed {
+        state.steps_last_frame = count_steps(live.as_ref(), &mut state);
+    } else if training {
         let budget = Duration::from_secs_f32(state.settings.frame_budget_ms.max(0.0) / 1000.0);
         let started = Instant::now();
         let mut steps = 0;
@@ -363,8 +384,7 @@ fn train_frame(
         live.sync();
         let per_step = started.elapsed().as_secs_f32() * 1000.0 / steps as f32;
         state.step_ms = 0.8 * state.step_ms + 0.2 * per_step;
-        state.steps_last_frame = steps;
-        state.steps_trained += u64::from(steps);
+        state.steps_last_frame = count_steps(live.as_ref(), &mut state);
     }
     // Counters live on the host: cheap to read every frame, unlike the figures.
     state.step = live.step_count();
@@ -374,6 +394,15 @@ fn train_frame(
         drain_stats(live.as_mut(), &mut state);
         state.last_read = Some(now);
     }
+}
+
+/// Adds the steps the session took since last asked to the app's count; returns them.
+fn count_steps(live: &dyn LiveSession, state: &mut TrainingState) -> u32 {
+    let taken = live.steps_taken();
+    let new = taken.saturating_sub(state.session_steps);
+    state.session_steps = taken;
+    state.steps_trained += new;
+    new as u32
 }
 
 /// Reads back pending figures and updates rates; after a divergence the session is back at its

@@ -7,11 +7,11 @@ use bevy::camera::visibility::RenderLayers;
 use bevy::camera::{CameraOutputMode, Viewport};
 use bevy::prelude::*;
 use bevy::render::render_resource::BlendState;
-use bevy::window::PrimaryWindow;
 use bevy_egui::egui::{self, Align2, Color32, FontId, LayerId, RichText, Ui, UiBuilder};
 use bevy_egui::{EguiContexts, EguiGlobalSettings, EguiPrimaryContextPass, PrimaryEguiContext};
 use egui_plot::{HLine, Legend, Line, Plot, PlotPoints};
 
+use super::canvas::Canvas;
 use super::compute::TrainingDevice;
 use super::dataset::DatasetStatus;
 use super::digits::{CAPTIONS, SceneCamera};
@@ -79,10 +79,11 @@ pub(super) fn plugin(app: &mut App) {
     .add_systems(EguiPrimaryContextPass, panels);
 }
 
-fn spawn_egui_camera(mut commands: Commands) {
+fn spawn_egui_camera(mut commands: Commands, canvas: Res<Canvas>) {
     commands.spawn((
         PrimaryEguiContext,
         Camera2d,
+        canvas.target(),
         RenderLayers::none(),
         Camera {
             order: 1,
@@ -118,7 +119,7 @@ fn panels(
     device: Option<Res<TrainingDevice>>,
     previews: Res<Previews>,
     fps: Res<FrameRate>,
-    window: Single<&Window, With<PrimaryWindow>>,
+    canvas: Res<Canvas>,
     mut camera: Single<(&mut Camera, &GlobalTransform), With<SceneCamera>>,
     mut controls: MessageWriter<Control>,
     mut walk_controls: MessageWriter<WalkControl>,
@@ -169,9 +170,9 @@ fn panels(
     help_window(&ctx, &mut ui_state);
 
     // The sprites get what the panels leave.
-    let scale = window.scale_factor();
+    let scale = canvas.scale;
     let (camera, camera_transform) = &mut *camera;
-    let size = UVec2::new(window.physical_width(), window.physical_height());
+    let size = canvas.size;
     let reserved = UVec2::new((right * scale) as u32, (bottom * scale) as u32);
     let free = size.saturating_sub(reserved).max(UVec2::ONE);
     camera.viewport = Some(Viewport {
@@ -289,10 +290,14 @@ fn status_section(
         ui.label(format!("{:.2}", state.epoch));
         ui.end_row();
         ui.label("samples/s");
-        ui.label(format!(
-            "{:.0} ({} steps/frame, {:.1} ms/step)",
-            state.samples_per_sec, state.steps_last_frame, state.step_ms
-        ));
+        ui.label(if state.in_background {
+            format!("{:.0} (on a thread of its own)", state.samples_per_sec)
+        } else {
+            format!(
+                "{:.0} ({} steps/frame, {:.1} ms/step)",
+                state.samples_per_sec, state.steps_last_frame, state.step_ms
+            )
+        });
         ui.end_row();
         ui.label("fps");
         ui.label(format!("{fps:.1}"));

@@ -10,6 +10,7 @@ use crate::app::AppOptions;
 use crate::backend::BackendChoice;
 
 #[derive(Args)]
+#[command(group(clap::ArgGroup::new("scripted").args(["quit_after_frames", "record"])))]
 pub struct AppArgs {
     #[command(flatten)]
     data: DataArgs,
@@ -53,6 +54,10 @@ pub struct AppArgs {
     /// Folder for F9 recordings and F12 screenshots [default: the videos folder]/ganimate
     #[arg(long, value_name = "DIR")]
     recordings: Option<PathBuf>,
+    /// Draw into an image on the GPU instead of a window, for servers without a display:
+    /// a scripted run (--quit-after-frames, --screenshot) or a recording (--record)
+    #[arg(long, requires = "scripted", conflicts_with = "recordings")]
+    headless: bool,
     /// Language of the lessons panel (switchable in the app)
     #[arg(long, value_enum, default_value_t = crate::judge::detect::Lang::En)]
     lang: crate::judge::detect::Lang,
@@ -119,6 +124,7 @@ pub fn run(args: AppArgs) -> anyhow::Result<Outcome> {
         no_panels: args.no_panels,
         recordings: args.recordings,
         lang: args.lang,
+        headless: args.headless,
     });
     match exit {
         bevy::app::AppExit::Success => Ok(Outcome::Done),

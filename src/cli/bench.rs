@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use burn::tensor::backend::AutodiffBackend;
+use burn::tensor::backend::{AutodiffBackend, Backend};
 use clap::Args;
 
 use super::DataArgs;
@@ -30,6 +30,9 @@ pub struct BenchArgs {
     /// Frames per app measurement
     #[arg(long, default_value_t = 300, requires = "app")]
     frames: u32,
+    /// Measure the app drawing into an image on the GPU, without a window (no display needed)
+    #[arg(long, requires = "app")]
+    headless: bool,
     /// Measure sample quality instead: train each preset at batch 64 for --quality-steps
     /// steps and print the judge's figures every --quality-every steps (on the CPU unless
     /// --backend gpu)
@@ -42,9 +45,13 @@ pub struct BenchArgs {
     /// Seed of the quality runs
     #[arg(long, default_value_t = 42, requires = "quality")]
     seed: u64,
-    /// Benchmark only this preset's quality [default: stable, then course]
-    #[arg(long, value_enum, requires = "quality")]
+    /// Benchmark only this preset [default: both]
+    #[arg(long, value_enum)]
     preset: Option<Preset>,
+    /// Count what one training step asks of the GPU instead: kernel dispatches, queue
+    /// submissions, uploads and reads per step, from wgpu's own trace of the calls
+    #[arg(long, conflicts_with_all = ["app", "quality"])]
+    profile: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -55,6 +62,8 @@ enum BenchBackends {
 }
 
 const WARMUP_STEPS: u64 = 10;
+/// Kernels listed under each row of `--profile`, most dispatched first.
+const KERNELS_SHOWN: usize = 8;
 
 pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     if args.steps == 0 || args.batch_size == 0 {
@@ -82,6 +91,12 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     if args.app {
         return bench_app(&args, &pixels);
     }
+    let presets = args
+        .preset
+        .map_or(vec![Preset::Course, Preset::Stable], |preset| vec![preset]);
+    if args.profile {
+        return profile(&args, &presets, &pixels);
+    }
     println!(
         "{:<8} {:<28} {:>10} {:>12} {:>10}",
         "preset", "backend", "steps/s", "samples/s", "ms/step"
@@ -89,9 +104,17 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     // Probe the GPU once, not once per preset.
     let gpu = (args.backend != BenchBackends::Cpu)
         .then(|| crate::backend::resolve(crate::backend::BackendChoice::Gpu));
-    for preset in [Preset::Course, Preset::Stable] {
+    for &preset in &presets {
         if args.backend != BenchBackends::Gpu {
-            measure::<CpuBackend>(&args, preset, &pixels, "cpu (ndarray)", &Default::default());
+            crate::backend::on_cpu_pool(|| {
+                measure::<CpuBackend>(
+                    &args,
+                    preset,
+                    &pixels,
+                    &Resolved::Cpu { reason: None }.describe(),
+                    &Default::default(),
+                )
+            });
         }
         match &gpu {
             Some(resolved @ Resolved::Gpu { .. }) => {
@@ -111,6 +134,62 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
             ),
             None => {}
         }
+    }
+    Ok(())
+}
+
+/// Prints the GPU calls per training step of each preset, counted over `args.steps` steps
+/// after a warm-up (kernels compiled, memory pools grown).
+fn profile(args: &BenchArgs, presets: &[Preset], pixels: &[f32]) -> anyhow::Result<()> {
+    use crate::backend::counts::TracedGpu;
+    let folder = tempfile::tempdir()?;
+    let gpu = TracedGpu::open(folder.path()).map_err(anyhow::Error::msg)?;
+    println!(
+        "GPU calls per training step, batch {}, {} steps after {} of warm-up, on {}",
+        args.batch_size, args.steps, WARMUP_STEPS, gpu.adapter
+    );
+    println!(
+        "{:<8} {:>11} {:>12} {:>9} {:>7} {:>15}",
+        "preset", "dispatches", "submissions", "uploads", "reads", "argument writes"
+    );
+    for &preset in presets {
+        let config = TrainConfig {
+            preset,
+            batch_size: args.batch_size,
+            ..TrainConfig::default()
+        };
+        let data = RealImages::<GpuBackend>::new(pixels.to_vec(), &gpu.device);
+        let mut trainer = Trainer::<GpuBackend>::new(config, &gpu.device);
+        for _ in 0..WARMUP_STEPS {
+            trainer.step(&data);
+        }
+        GpuBackend::sync(&gpu.device)?;
+        let start = gpu.mark();
+        for _ in 0..args.steps {
+            trainer.step(&data);
+        }
+        GpuBackend::sync(&gpu.device)?;
+        let counts = gpu.count(start, gpu.mark()).map_err(anyhow::Error::msg)?;
+        let per_step = |n: u64| n as f64 / args.steps as f64;
+        println!(
+            "{:<8} {:>11.1} {:>12.2} {:>9.2} {:>7.2} {:>15.1}",
+            preset,
+            per_step(counts.dispatches),
+            per_step(counts.submissions),
+            per_step(counts.uploads),
+            per_step(counts.reads),
+            per_step(counts.argument_writes)
+        );
+        let top: Vec<String> = counts
+            .kernels
+            .iter()
+            .take(KERNELS_SHOWN)
+            .map(|(name, n)| format!("{name} ×{:.1}", per_step(*n)))
+            .collect();
+        println!("         most dispatched: {}", top.join(", "));
+    }
+    if std::env::var_os("GANIMATE_KEEP_TRACE").is_some() {
+        println!("trace kept in {}", folder.keep().display());
     }
     Ok(())
 }
@@ -185,6 +264,9 @@ fn run_app(args: &BenchArgs, paused: bool) -> anyhow::Result<AppRun> {
     if paused {
         command.arg("--paused");
     }
+    if args.headless {
+        command.arg("--headless");
+    }
     let output = command.stderr(std::process::Stdio::null()).output()?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let line = stdout
@@ -193,7 +275,7 @@ fn run_app(args: &BenchArgs, paused: bool) -> anyhow::Result<AppRun> {
         .filter(|_| output.status.success())
         .ok_or_else(|| {
             anyhow::anyhow!(
-                "the app did not finish its scripted run ({}); it needs a display: try `xvfb-run -a ganimate bench --app`",
+                "the app did not finish its scripted run ({}); it needs a display: try `ganimate bench --app --headless` or `xvfb-run -a ganimate bench --app`",
                 output.status
             )
         })?;
@@ -222,7 +304,12 @@ fn bench_app(args: &BenchArgs, pixels: &[f32]) -> anyhow::Result<()> {
     }
     let paused = run_app(args, true)?;
     let training = run_app(args, false)?;
-    println!("app, {} frames, backend {}", args.frames, training.backend);
+    println!(
+        "app{}, {} frames, backend {}",
+        if args.headless { " (headless)" } else { "" },
+        args.frames,
+        training.backend
+    );
     println!(
         "{:<10} {:>10} {:>10} {:>12}",
         "", "p50 ms", "p99 ms", "samples/s"

@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::backend::{Cpu, Gpu};
 use anyhow::{Context, bail};
-use burn::backend::{NdArray, Wgpu};
 use burn::prelude::Backend;
 use clap::Args;
 
@@ -58,12 +58,8 @@ pub fn run(args: SampleArgs) -> anyhow::Result<()> {
         bail!("--n must be between 1 and 1000000, got {}", args.n);
     }
     match super::resolve_backend(args.backend) {
-        crate::backend::Resolved::Gpu { .. } => {
-            generate::<Wgpu>(&args, format, &Default::default())
-        }
-        crate::backend::Resolved::Cpu { .. } => {
-            generate::<NdArray>(&args, format, &Default::default())
-        }
+        crate::backend::Resolved::Gpu { .. } => generate::<Gpu>(&args, format, &Default::default()),
+        crate::backend::Resolved::Cpu { .. } => generate::<Cpu>(&args, format, &Default::default()),
     }
 }
 

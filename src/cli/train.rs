@@ -121,8 +121,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<Outcome> {
             train::<GpuBackend>(&args, &Default::default())
         }
         Resolved::Cpu { .. } => {
-            eprintln!("backend: cpu (ndarray)");
-            train::<CpuBackend>(&args, &Default::default())
+            eprintln!("backend: {}", Resolved::Cpu { reason: None }.describe());
+            crate::backend::on_cpu_pool(|| train::<CpuBackend>(&args, &Default::default()))
         }
     }
 }

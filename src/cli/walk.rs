@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
+use crate::backend::{Cpu, Gpu};
 use anyhow::bail;
-use burn::backend::{NdArray, Wgpu};
 use burn::prelude::Backend;
 use clap::Args;
 
@@ -89,10 +89,10 @@ pub fn run(args: WalkArgs) -> anyhow::Result<()> {
     }
     match super::resolve_backend(args.backend) {
         crate::backend::Resolved::Gpu { .. } => {
-            render::<Wgpu>(&args, frames_per_key, &Default::default())
+            render::<Gpu>(&args, frames_per_key, &Default::default())
         }
         crate::backend::Resolved::Cpu { .. } => {
-            render::<NdArray>(&args, frames_per_key, &Default::default())
+            render::<Cpu>(&args, frames_per_key, &Default::default())
         }
     }
 }

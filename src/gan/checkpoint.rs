@@ -12,9 +12,10 @@ use burn::record::{FullPrecisionSettings, NamedMpkBytesRecorder, Recorder};
 use burn::tensor::backend::AutodiffBackend;
 use md5::{Digest, Md5};
 
+use super::config::TrainConfig;
 use super::latent::SeededRng;
 use super::model::Generator;
-use super::trainer::{TrainConfig, Trainer};
+use super::trainer::Trainer;
 use crate::fsutil::write_atomic;
 
 const FORMAT_VERSION: u32 = 1;

@@ -2,7 +2,7 @@
 //! networks full of NaNs (and a checkpoint of them). The guard keeps the last state whose every
 //! step was checked healthy, in memory, and hands it back when a step goes wrong.
 
-use super::trainer::StepValues;
+use super::stats::StepValues;
 
 /// A gradient norm above this is exploding: healthy steps here stay below ~10².
 pub const MAX_GRADIENT_NORM: f32 = 1e4;

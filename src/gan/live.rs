@@ -4,11 +4,15 @@
 
 use std::path::{Path, PathBuf};
 
+use burn::prelude::{Backend, Tensor, TensorData};
 use burn::tensor::backend::AutodiffBackend;
 
 use super::checkpoint::{self, CheckpointError};
+use super::config::TrainConfig;
 use super::guard::{Divergence, Guard};
-use super::trainer::{RealImages, StepMode, StepStats, StepValues, TrainConfig, Trainer};
+use super::model::Generator;
+use super::stats::{StepMode, StepStats, StepValues};
+use super::trainer::{RealImages, Trainer};
 use crate::data::IMAGE_PIXELS;
 
 /// Where a session's networks come from.
@@ -35,10 +39,18 @@ pub trait LiveSession: Send {
     fn step_count(&self) -> u64;
     /// Passes over the dataset so far (0 without data).
     fn epoch(&self) -> f64;
+    /// Steps this session has trained, of every mode (for throughput).
+    fn steps_taken(&self) -> u64;
     /// False when there is no dataset: the generator can be explored but not trained.
     fn can_train(&self) -> bool;
     /// Trains one step; does nothing without data.
     fn train(&mut self, mode: StepMode);
+    /// Trains continuously on a thread of its own while `on`, where this session has one
+    /// ([`super::background::Background`]); returns false where the caller drives every step
+    /// with [`LiveSession::train`].
+    fn run_in_background(&mut self, _on: bool) -> bool {
+        false
+    }
     /// Figures of every step since the last call, read back in one go, and checked by the
     /// divergence guard: after a bad step the session is back at its last good state and only
     /// the figures up to that state are returned.
@@ -47,12 +59,58 @@ pub trait LiveSession: Send {
     /// Waits until the device has finished all queued work.
     fn sync(&self);
     fn latent_dim(&self) -> usize;
+    /// The generator to sample from as it is now, detached from training.
+    fn sampler(&self) -> Box<dyn Sampler>;
     /// Runs the generator on `noise` (`n × latent_dim`); returns `n × 784` values in [-1, 1].
-    fn generate(&self, noise: &[f32]) -> Vec<f32>;
+    fn generate(&self, noise: &[f32]) -> Vec<f32> {
+        self.sampler().generate(noise)
+    }
     fn set_learning_rates(&mut self, lr_g: f64, lr_d: f64);
     fn set_d_steps(&mut self, d_steps: usize);
     /// Saves a full checkpoint into the run folder `run_dir`; returns the checkpoint folder.
     fn save(&self, run_dir: &Path) -> Result<PathBuf, CheckpointError>;
+}
+
+/// A generator to sample from, whatever its backend.
+pub trait Sampler: Send {
+    /// Runs the generator on `noise` (`n × latent_dim`); returns `n × 784` values in [-1, 1].
+    fn generate(&self, noise: &[f32]) -> Vec<f32>;
+    fn boxed_clone(&self) -> Box<dyn Sampler>;
+}
+
+struct GeneratorSampler<B: Backend> {
+    generator: Generator<B>,
+    device: B::Device,
+}
+
+impl<B: Backend> Sampler for GeneratorSampler<B> {
+    fn generate(&self, noise: &[f32]) -> Vec<f32> {
+        let latent_dim = self.generator.latent_dim();
+        let count = noise.len() / latent_dim;
+        if count == 0 {
+            return Vec::new();
+        }
+        let z = Tensor::<B, 2>::from_data(
+            TensorData::new(noise[..count * latent_dim].to_vec(), [count, latent_dim]),
+            &self.device,
+        );
+        let values = self
+            .generator
+            .forward(z)
+            .into_data()
+            .convert::<f32>()
+            .to_vec::<f32>()
+            .unwrap_or_default();
+        debug_assert_eq!(values.len(), count * IMAGE_PIXELS);
+        values
+    }
+
+    fn boxed_clone(&self) -> Box<dyn Sampler> {
+        Box::new(GeneratorSampler {
+            generator: self.generator.clone(),
+            device: self.device.clone(),
+        })
+    }
 }
 
 /// Opens a session on backend `B`; `pixels` are the training images in [-1, 1], if any.
@@ -80,6 +138,7 @@ pub fn open<B: AutodiffBackend>(
         trainer,
         data,
         pending: Vec::new(),
+        steps_taken: 0,
     }))
 }
 
@@ -88,6 +147,7 @@ struct Live<B: AutodiffBackend> {
     guard: Guard<Trainer<B>>,
     data: Option<RealImages<B>>,
     pending: Vec<StepStats<B::InnerBackend>>,
+    steps_taken: u64,
 }
 
 impl<B: AutodiffBackend> LiveSession for Live<B> {
@@ -105,6 +165,10 @@ impl<B: AutodiffBackend> LiveSession for Live<B> {
             .map_or(0.0, |data| self.trainer.epoch(data.len()))
     }
 
+    fn steps_taken(&self) -> u64 {
+        self.steps_taken
+    }
+
     fn can_train(&self) -> bool {
         self.data.is_some()
     }
@@ -112,6 +176,7 @@ impl<B: AutodiffBackend> LiveSession for Live<B> {
     fn train(&mut self, mode: StepMode) {
         if let Some(data) = &self.data {
             self.pending.push(self.trainer.step_with(mode, data));
+            self.steps_taken += 1;
         }
     }
 
@@ -135,27 +200,11 @@ impl<B: AutodiffBackend> LiveSession for Live<B> {
         self.trainer.latent_dim()
     }
 
-    fn generate(&self, noise: &[f32]) -> Vec<f32> {
-        use burn::prelude::{Tensor, TensorData};
-        let latent_dim = self.latent_dim();
-        let count = noise.len() / latent_dim;
-        if count == 0 {
-            return Vec::new();
-        }
-        let z = Tensor::<B::InnerBackend, 2>::from_data(
-            TensorData::new(noise[..count * latent_dim].to_vec(), [count, latent_dim]),
-            self.trainer.device(),
-        );
-        let values = self
-            .trainer
-            .generator()
-            .forward(z)
-            .into_data()
-            .convert::<f32>()
-            .to_vec::<f32>()
-            .unwrap_or_default();
-        debug_assert_eq!(values.len(), count * IMAGE_PIXELS);
-        values
+    fn sampler(&self) -> Box<dyn Sampler> {
+        Box::new(GeneratorSampler {
+            generator: self.trainer.generator(),
+            device: self.trainer.device().clone(),
+        })
     }
 
     fn set_learning_rates(&mut self, lr_g: f64, lr_d: f64) {

@@ -27,21 +27,26 @@ impl LossKind {
         }
     }
 
-    /// D's loss: how well it tells real (target `real_label`) from fake (target 0).
-    /// For the BCE losses this is −[log D(x) + log(1 − D(G(z)))], 2·ln 2 ≈ 1.386 at equilibrium.
+    /// D's loss: how well it tells real from fake. `logits` (`[2n, 1]`) are D's verdicts on n
+    /// real images then n fakes, and `targets` what each should be ([`d_targets`]: the real
+    /// label, then 0). For the BCE losses this is −[log D(x) + log(1 − D(G(z)))] averaged over
+    /// each half, 2·ln 2 ≈ 1.386 at equilibrium.
+    ///
+    /// One sum over both halves rather than a loss per half: splitting the logits would cost
+    /// the backward pass a zero-filled gradient and a copy per half.
     pub fn discriminator<B: Backend>(
         self,
-        real_logits: Tensor<B, 2>,
-        fake_logits: Tensor<B, 2>,
-        real_label: f64,
+        logits: Tensor<B, 2>,
+        targets: Tensor<B, 2>,
     ) -> Tensor<B, 1> {
+        let half = (logits.dims()[0] / 2).max(1) as f64;
         match self {
-            LossKind::Minimax | LossKind::NonSaturating => {
-                bce_with_logits(real_logits, real_label) + bce_with_logits(fake_logits, 0.0)
-            }
-            LossKind::Lsgan => (real_logits.sub_scalar(real_label).square().mean()
-                + fake_logits.square().mean())
-            .mul_scalar(0.5),
+            // −[t·log σ(l) + (1−t)·log(1−σ(l))] = softplus(l) − t·l
+            LossKind::Minimax | LossKind::NonSaturating => (softplus(logits.clone())
+                - logits * targets)
+                .sum()
+                .div_scalar(half),
+            LossKind::Lsgan => (logits - targets).square().sum().mul_scalar(0.5 / half),
         }
     }
 
@@ -76,8 +81,9 @@ impl std::fmt::Display for LossKind {
 ///
 /// The value comes from burn's stable `log_sigmoid`, taken off the graph; the gradient comes
 /// from the linear surrogate `x·σ(x)` (σ held constant), which adds exactly zero to the value.
-/// Differentiating `log` directly goes through burn-ndarray's SIMD reciprocal, whose last bits
-/// depend on buffer alignment and made identical CPU runs drift apart.
+/// Differentiating `log` directly goes through a reciprocal that some CPU backends compute with
+/// SIMD whose last bits depend on buffer alignment (burn-ndarray's did), so identical runs
+/// drifted apart; the surrogate keeps the gradient exact and reproducible on any backend.
 pub fn softplus<B: Backend, const D: usize>(x: Tensor<B, D>) -> Tensor<B, D> {
     let value = log_sigmoid(x.clone().neg()).neg().detach();
     let slope = sigmoid(x.clone()).detach();
@@ -85,18 +91,20 @@ pub fn softplus<B: Backend, const D: usize>(x: Tensor<B, D>) -> Tensor<B, D> {
     value + surrogate.clone() - surrogate.detach()
 }
 
-/// Mean binary cross-entropy of `sigmoid(logits)` against a constant `target`:
-/// −[t·log σ(l) + (1−t)·log(1−σ(l))] = softplus(l) − t·l.
-pub fn bce_with_logits<B: Backend>(logits: Tensor<B, 2>, target: f64) -> Tensor<B, 1> {
-    (softplus(logits.clone()) - logits.mul_scalar(target)).mean()
+/// The targets of [`LossKind::discriminator`] for batches of `batch` real and `batch` fake
+/// images: `real_label` then 0, as a `[2 · batch, 1]` column.
+pub fn d_targets<B: Backend>(batch: usize, real_label: f64, device: &B::Device) -> Tensor<B, 2> {
+    let mut values = vec![real_label as f32; batch];
+    values.resize(2 * batch, 0.0);
+    Tensor::from_data(TensorData::new(values, [2 * batch, 1]), device)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use burn::backend::{Autodiff, NdArray};
+    use crate::backend::CpuBackend;
 
-    type B = Autodiff<NdArray>;
+    type B = CpuBackend;
 
     fn logits(values: &[f32]) -> Tensor<B, 2> {
         Tensor::from_data(
@@ -110,21 +118,35 @@ mod tests {
         t.into_data().to_vec::<f32>().unwrap()[0]
     }
 
+    /// D's loss on real logits `real` and as many fake logits `fake`.
+    fn d_loss(kind: LossKind, real: &[f32], fake: &[f32], real_label: f64) -> f32 {
+        let both = [real, fake].concat();
+        let targets = d_targets(real.len(), real_label, &Default::default());
+        scalar(kind.discriminator(logits(&both), targets))
+    }
+
     #[test]
     fn bce_matches_its_definition_and_stays_finite() {
-        let l = 0.3f32;
-        let p = 1.0 / (1.0 + (-l).exp());
-        let expected = -(0.9 * p.ln() + 0.1 * (1.0 - p).ln());
-        assert!((scalar(bce_with_logits(logits(&[l]), 0.9)) - expected).abs() < 1e-5);
-        // Extreme logits that overflow a naive log(sigmoid(x)).
-        let loss = scalar(bce_with_logits(logits(&[-200.0, 200.0]), 1.0));
-        assert!((loss - 100.0).abs() < 1e-3, "{loss}");
+        let (l, f) = (0.3f32, -0.7f32);
+        let sigma = |x: f32| 1.0 / (1.0 + (-x).exp());
+        let expected = -(0.9 * sigma(l).ln() + 0.1 * (1.0 - sigma(l)).ln()) - (1.0 - sigma(f)).ln();
+        let loss = d_loss(LossKind::NonSaturating, &[l], &[f], 0.9);
+        assert!((loss - expected).abs() < 1e-5, "{loss} vs {expected}");
+        // Extreme logits that overflow a naive log(sigmoid(x)): two real digits judged fake
+        // with certainty cost 200 each, two fakes judged fake nothing; the mean is per half.
+        let loss = d_loss(
+            LossKind::NonSaturating,
+            &[-200.0, -200.0],
+            &[-200.0, -200.0],
+            1.0,
+        );
+        assert!((loss - 200.0).abs() < 1e-3, "{loss}");
     }
 
     #[test]
     fn equilibrium_d_loss_is_log_four() {
-        let d = LossKind::NonSaturating.discriminator(logits(&[0.0]), logits(&[0.0]), 1.0);
-        assert!((scalar(d) - 4f32.ln()).abs() < 1e-6);
+        let d = d_loss(LossKind::NonSaturating, &[0.0, 0.0], &[0.0, 0.0], 1.0);
+        assert!((d - 4f32.ln()).abs() < 1e-6);
     }
 
     /// The course's "vanishing gradients": when D rejects fakes (D(G(z)) ≈ 0), the minimax
@@ -166,8 +188,10 @@ mod tests {
 
     #[test]
     fn lsgan_targets() {
-        let d = LossKind::Lsgan.discriminator(logits(&[1.0]), logits(&[0.0]), 1.0);
-        assert!(scalar(d).abs() < 1e-7);
+        assert!(d_loss(LossKind::Lsgan, &[1.0], &[0.0], 1.0).abs() < 1e-7);
+        // Half the mean squared error of each half: (0.5² + 0.25²)/2.
+        let d = d_loss(LossKind::Lsgan, &[0.5, 0.5], &[0.25, 0.25], 1.0);
+        assert!((d - 0.15625).abs() < 1e-7, "{d}");
         assert!(scalar(LossKind::Lsgan.generator(logits(&[1.0]))).abs() < 1e-7);
     }
 }

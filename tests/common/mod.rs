@@ -1,4 +1,6 @@
-//! Helpers shared by several test files (each test file is its own crate: `mod common;`).
+//! Helpers shared by several test files (each test file is its own crate: `mod common;`, and
+//! uses some of them).
+#![allow(dead_code)]
 
 use std::path::Path;
 use std::process::Command;
@@ -17,4 +19,43 @@ pub fn probe_video(path: &Path) -> String {
         .output()
         .expect("ffprobe must be installed (Debian: ffmpeg) to test .mp4 output");
     String::from_utf8_lossy(&probe.stdout).trim().to_string()
+}
+
+/// The spread (standard deviation) of a 1280×800 RGB PNG's luminance in a square of half-side
+/// `half` around `center`, and the fraction of its pixels that are near white.
+pub fn luminance_stats(path: &Path, center: (u32, u32), half: u32) -> (f64, f64) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buffer = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buffer).unwrap();
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+    let (width, height) = (info.width, info.height);
+    assert_eq!((width, height), (1280, 800));
+    let mut values = Vec::new();
+    for y in center.1 - half..center.1 + half {
+        for x in center.0 - half..center.0 + half {
+            let i = ((y * width + x) * 3) as usize;
+            let [r, g, b] = [buffer[i], buffer[i + 1], buffer[i + 2]].map(f64::from);
+            values.push(0.299 * r + 0.587 * g + 0.114 * b);
+        }
+    }
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / values.len() as f64;
+    let bright = values.iter().filter(|&&v| v > 200.0).count() as f64 / values.len() as f64;
+    (var.sqrt(), bright)
+}
+
+/// The app's arguments for a run on the test split, on the CPU backend, continuing the
+/// pretrained generator.
+pub fn pretrained_app_args() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    [
+        "--data".to_string(),
+        root.join("../shared/data/mnist").display().to_string(),
+        "--backend".to_string(),
+        "cpu".to_string(),
+        "--checkpoint".to_string(),
+        root.join("assets/pretrained").display().to_string(),
+    ]
+    .to_vec()
 }

@@ -1,0 +1,77 @@
+//! Where the frames are drawn: the window, or with `--headless` an image in GPU memory and no
+//! window at all, so that a GPU server without a display runs, records, screenshots and
+//! benchmarks the very same scene.
+
+use bevy::camera::RenderTarget;
+use bevy::prelude::*;
+use bevy::render::render_resource::{TextureFormat, TextureUsages};
+use bevy::render::view::screenshot::Screenshot;
+use bevy::window::PrimaryWindow;
+
+use super::AppOptions;
+
+/// The size of the headless canvas, the window's default size.
+pub const CANVAS_SIZE: UVec2 = UVec2::new(1280, 800);
+
+/// The surface every camera draws on, and its size this frame.
+#[derive(Resource, Debug, Clone)]
+pub struct Canvas {
+    /// The image drawn on when headless; `None` for the window.
+    image: Option<Handle<Image>>,
+    /// Size in physical pixels.
+    pub size: UVec2,
+    /// Physical pixels per logical one (the window's scale factor; 1 headless).
+    pub scale: f32,
+}
+
+impl Canvas {
+    /// What a camera renders to, to draw on this canvas.
+    pub fn target(&self) -> RenderTarget {
+        match &self.image {
+            Some(image) => RenderTarget::Image(image.clone().into()),
+            None => RenderTarget::default(),
+        }
+    }
+
+    /// A screenshot of this canvas, to spawn.
+    pub fn screenshot(&self) -> Screenshot {
+        match &self.image {
+            Some(image) => Screenshot::image(image.clone()),
+            None => Screenshot::primary_window(),
+        }
+    }
+}
+
+pub(super) fn plugin(app: &mut App) {
+    let headless = app.world().resource::<AppOptions>().headless;
+    let image = headless.then(|| {
+        let mut image = Image::new_target_texture(
+            CANVAS_SIZE.x,
+            CANVAS_SIZE.y,
+            TextureFormat::Rgba8UnormSrgb,
+            None,
+        );
+        // Screenshots and recordings copy the frame out of it.
+        image.texture_descriptor.usage |= TextureUsages::COPY_SRC;
+        app.world_mut().resource_mut::<Assets<Image>>().add(image)
+    });
+    app.insert_resource(Canvas {
+        image,
+        size: CANVAS_SIZE,
+        scale: 1.0,
+    });
+    if !headless {
+        app.add_systems(First, follow_window);
+    }
+}
+
+/// The window's size and scale, for the systems that lay out the frame.
+fn follow_window(window: Option<Single<&Window, With<PrimaryWindow>>>, mut canvas: ResMut<Canvas>) {
+    let Some(window) = window else { return };
+    let size = UVec2::new(window.physical_width(), window.physical_height());
+    let scale = window.scale_factor();
+    if canvas.size != size || canvas.scale != scale {
+        canvas.size = size;
+        canvas.scale = scale;
+    }
+}
