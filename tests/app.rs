@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
 use ganimate::app::{
-    AppOptions, Control, DatasetStatus, Previews, TrainingDevice, TrainingState, WalkControl,
-    WalkState,
+    AppOptions, Control, DatasetStatus, DrawTruncation, Previews, SetTruncation, TrainingDevice,
+    TrainingState, WalkControl, WalkState,
 };
 use ganimate::data::IMAGE_PIXELS;
-use ganimate::gan::{LossKind, Preset, StepMode};
+use ganimate::gan::{LossKind, Preset, StepMode, Truncation};
 
 fn mnist_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mnist")
@@ -62,6 +62,18 @@ fn with_data(paused: bool) -> App {
         DatasetStatus::Ready(_)
     ));
     app
+}
+
+/// The app opened on an empty data folder (kept alive by the returned guard).
+fn without_data() -> (App, tempfile::TempDir) {
+    let empty = tempfile::tempdir().unwrap();
+    let mut app = headless(AppOptions {
+        data: Some(empty.path().to_path_buf()),
+        ..default()
+    });
+    until_open(&mut app);
+    app.update();
+    (app, empty)
 }
 
 /// Updates until training reaches `step`.
@@ -205,13 +217,7 @@ fn save_then_load_resumes_at_the_saved_step() {
 
 #[test]
 fn without_data_the_pretrained_generator_is_explored() {
-    let empty = tempfile::tempdir().unwrap();
-    let mut app = headless(AppOptions {
-        data: Some(empty.path().to_path_buf()),
-        ..default()
-    });
-    until_open(&mut app);
-    app.update();
+    let (mut app, empty) = without_data();
     match app.world().resource::<DatasetStatus>() {
         DatasetStatus::Unavailable(message) => {
             assert!(
@@ -271,4 +277,28 @@ fn clicked_digits_join_the_walk_and_frames_follow_the_path() {
         .filter(|(a, b)| a.abs_diff(**b) > 1)
         .count();
     assert_eq!(differing, 0, "keyframe 2 should show grid digit 5");
+}
+
+#[test]
+fn the_truncation_slider_redraws_the_digits_and_gives_them_back() {
+    // Without data the pretrained generator stands still, so every redraw is comparable.
+    let (mut app, _empty) = without_data();
+    let grid = |app: &App| app.world().resource::<Previews>().grid.clone();
+    let plain = grid(&app);
+    let version = app.world().resource::<Previews>().version;
+    app.world_mut()
+        .write_message(SetTruncation(Truncation::new(0.3).unwrap()));
+    app.update();
+    assert_eq!(
+        app.world().resource::<DrawTruncation>().0,
+        Truncation::new(0.3).unwrap()
+    );
+    assert!(app.world().resource::<Previews>().version > version);
+    let narrow = grid(&app);
+    assert_eq!(narrow.len(), plain.len());
+    assert_ne!(narrow, plain, "ψ 0.3 draws other digits");
+    app.world_mut()
+        .write_message(SetTruncation(Truncation::NONE));
+    app.update();
+    assert_eq!(grid(&app), plain, "back at ψ 1, the same digits");
 }

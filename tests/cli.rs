@@ -339,3 +339,82 @@ fn ctrl_c_saves_a_checkpoint_and_exits_130() {
         "the checkpoint holds the step the run stopped at"
     );
 }
+
+#[test]
+fn truncation_narrows_the_digits_and_refuses_bad_values() {
+    let pretrained = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/pretrained");
+    let pretrained = pretrained.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("never.png");
+    let commands: [&[&str]; 4] = [
+        &[
+            "sample",
+            "--checkpoint",
+            pretrained,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[
+            "walk",
+            "--checkpoint",
+            pretrained,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &["eval", "--checkpoint", pretrained],
+        &["app", "--checkpoint", pretrained],
+    ];
+    for command in commands {
+        for psi in ["0", "-1", "2.5", "nan", "half"] {
+            let output = run(&[command, &["--truncation", psi]].concat());
+            assert_eq!(output.status.code(), Some(2), "{command:?} {psi}");
+            assert!(
+                stderr(&output).contains("--truncation") && stderr(&output).contains("at most 2"),
+                "{command:?} {psi}: {}",
+                stderr(&output)
+            );
+            assert!(!out.exists());
+        }
+    }
+    let sample = |name: &str, psi: Option<&str>| {
+        let path = dir.path().join(name);
+        let mut args = vec![
+            "sample",
+            "--checkpoint",
+            pretrained,
+            "--n",
+            "200",
+            "--out",
+            path.to_str().unwrap(),
+        ];
+        args.extend(psi.map(|psi| ["--truncation", psi]).into_iter().flatten());
+        let output = run(&args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        idx::read_images(&path).unwrap()
+    };
+    // How much the digits differ from each other: the mean per-pixel variance over samples.
+    let spread = |images: &ganimate::data::Images| {
+        let pixels = images.rows * images.cols;
+        (0..pixels)
+            .map(|p| {
+                let values: Vec<f64> = (0..images.count)
+                    .map(|i| f64::from(images.pixels[i * pixels + p]))
+                    .collect();
+                let mean = values.iter().sum::<f64>() / values.len() as f64;
+                values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / values.len() as f64
+            })
+            .sum::<f64>()
+            / pixels as f64
+    };
+    let plain = sample("plain.idx", None);
+    assert!(
+        plain == sample("one.idx", Some("1")),
+        "ψ = 1 is no truncation"
+    );
+    let narrow = spread(&sample("narrow.idx", Some("0.3")));
+    let wide = spread(&plain);
+    assert!(
+        narrow < 0.8 * wide,
+        "ψ 0.3 spread {narrow}, ψ 1 spread {wide}"
+    );
+}

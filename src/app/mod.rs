@@ -15,6 +15,7 @@ mod quality;
 mod record;
 mod script;
 mod training;
+mod truncation;
 mod ui;
 mod walk;
 
@@ -29,6 +30,7 @@ pub use compute::TrainingDevice;
 pub use dataset::DatasetStatus;
 pub use preview::Previews;
 pub use training::{Control, Settings, TrainingState};
+pub use truncation::{DrawTruncation, SetTruncation};
 pub use walk::{WalkControl, WalkState};
 
 /// What `ganimate app` was asked for on the command line.
@@ -62,6 +64,8 @@ pub struct AppOptions {
     pub lang: crate::judge::detect::Lang,
     /// Draw into an image in GPU memory instead of a window: no display needed.
     pub headless: bool,
+    /// Truncation ψ the grid and the walk start with.
+    pub truncation: crate::gan::Truncation,
 }
 
 impl Default for AppOptions {
@@ -85,6 +89,7 @@ impl Default for AppOptions {
             recordings: None,
             lang: Default::default(),
             headless: false,
+            truncation: Default::default(),
         }
     }
 }
@@ -114,6 +119,7 @@ pub fn logic_plugins(app: &mut App) {
         dataset::plugin,
         training::plugin,
         walk::plugin,
+        truncation::plugin,
         preview::plugin,
     ));
 }

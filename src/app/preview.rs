@@ -1,5 +1,6 @@
 //! Samples the live generator a few times a second: the fixed-noise grid, every frame of the
-//! latent walk, and its keyframes, in one forward pass and one read-back.
+//! latent walk, and its keyframes, in one forward pass and one read-back, all drawn at the
+//! chosen truncation.
 
 use std::time::Duration;
 
@@ -7,6 +8,7 @@ use bevy::prelude::*;
 
 use super::AppSystems;
 use super::training::{Session, TrainingState};
+use super::truncation::DrawTruncation;
 use super::walk::{FRAMES_PER_SEGMENT, WalkState};
 use crate::data::IMAGE_PIXELS;
 use crate::gan::sample::{fixed_noise, to_grey};
@@ -58,6 +60,7 @@ fn refresh(
     session: NonSend<Session>,
     state: Res<TrainingState>,
     walk: Res<WalkState>,
+    truncation: Res<DrawTruncation>,
     mut previews: ResMut<Previews>,
 ) {
     let Some(live) = session.0.as_ref() else {
@@ -67,6 +70,7 @@ fn refresh(
     let key = (state.generation, walk.version, live.step_count());
     let stale = match previews.last {
         None => true,
+        Some(_) if truncation.is_changed() => true,
         Some((at, generation, version, step)) => {
             generation != key.0
                 || version != key.1
@@ -89,7 +93,7 @@ fn refresh(
     let mut noise = previews.grid_noise.clone();
     noise.extend_from_slice(&walk_noise);
     noise.extend_from_slice(&keyframes);
-    let pixels = to_grey(&live.generate(&noise));
+    let pixels = to_grey(&live.generate(&truncation.0.apply(&noise)));
     let walk_end = (GRID_DIGITS + walk_noise.len() / latent_dim) * IMAGE_PIXELS;
     previews.grid = pixels[..GRID_DIGITS * IMAGE_PIXELS].to_vec();
     previews.walk = pixels[GRID_DIGITS * IMAGE_PIXELS..walk_end].to_vec();

@@ -20,6 +20,7 @@ use super::preview::Previews;
 use super::quality::Quality;
 use super::record::{RecordControl, Recorder};
 use super::training::{Control, Settings, TrainingState, describe};
+use super::truncation::{self, DrawTruncation, SetTruncation};
 use super::walk::{ClickMode, WalkControl, WalkState};
 use crate::backend::Resolved;
 use crate::gan::latent::Interpolation;
@@ -114,7 +115,7 @@ fn panels(
     mut contexts: EguiContexts,
     mut ui_state: ResMut<UiState>,
     state: Res<TrainingState>,
-    walk: Res<WalkState>,
+    walk: WalkPanel,
     data: Res<DatasetStatus>,
     device: Option<Res<TrainingDevice>>,
     previews: Res<Previews>,
@@ -122,7 +123,6 @@ fn panels(
     canvas: Res<Canvas>,
     mut camera: Single<(&mut Camera, &GlobalTransform), With<SceneCamera>>,
     mut controls: MessageWriter<Control>,
-    mut walk_controls: MessageWriter<WalkControl>,
     mut record_controls: MessageWriter<RecordControl>,
     recorder: Res<Recorder>,
     mut quality: ResMut<Quality>,
@@ -149,7 +149,7 @@ fn panels(
                     ui.separator();
                     training_section(ui, &mut ui_state, &state, &mut controls);
                     ui.separator();
-                    walk_section(ui, &walk, &mut walk_controls);
+                    walk_section(ui, walk);
                     ui.separator();
                     checkpoint_section(ui, &mut ui_state, &state, &mut controls);
                     ui.separator();
@@ -421,7 +421,22 @@ fn training_section(
     }
 }
 
-fn walk_section(ui: &mut Ui, walk: &WalkState, controls: &mut MessageWriter<WalkControl>) {
+/// What the walk's section shows and changes.
+#[derive(bevy::ecs::system::SystemParam)]
+struct WalkPanel<'w> {
+    walk: Res<'w, WalkState>,
+    controls: MessageWriter<'w, WalkControl>,
+    truncation: Res<'w, DrawTruncation>,
+    truncation_requests: MessageWriter<'w, SetTruncation>,
+}
+
+fn walk_section(ui: &mut Ui, panel: WalkPanel) {
+    let WalkPanel {
+        walk,
+        mut controls,
+        truncation,
+        mut truncation_requests,
+    } = panel;
     ui.heading("Latent walk");
     ui.horizontal(|ui| {
         if ui
@@ -453,6 +468,7 @@ fn walk_section(ui: &mut Ui, walk: &WalkState, controls: &mut MessageWriter<Walk
     {
         controls.write(WalkControl::SetSpeed(speed));
     }
+    truncation::slider(ui, truncation.0, &mut truncation_requests);
     ui.horizontal(|ui| {
         let mut interp = walk.path.interpolation;
         ui.radio_value(&mut interp, Interpolation::Slerp, "slerp");

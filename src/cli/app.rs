@@ -58,6 +58,9 @@ pub struct AppArgs {
     /// a scripted run (--quit-after-frames, --screenshot) or a recording (--record)
     #[arg(long, requires = "scripted", conflicts_with = "recordings")]
     headless: bool,
+    /// Truncation ψ the grid and the walk start with (0 < ψ ≤ 2; a slider changes it)
+    #[arg(long, value_name = "PSI", default_value = "1", allow_negative_numbers = true, value_parser = crate::gan::Truncation::parse)]
+    truncation: crate::gan::Truncation,
     /// Language of the lessons panel (switchable in the app)
     #[arg(long, value_enum, default_value_t = crate::judge::detect::Lang::En)]
     lang: crate::judge::detect::Lang,
@@ -125,6 +128,7 @@ pub fn run(args: AppArgs) -> anyhow::Result<Outcome> {
         recordings: args.recordings,
         lang: args.lang,
         headless: args.headless,
+        truncation: args.truncation,
     });
     match exit {
         bevy::app::AppExit::Success => Ok(Outcome::Done),

@@ -11,7 +11,7 @@ use clap::Args;
 use super::DataArgs;
 use crate::backend::{BackendChoice, CpuBackend, GpuBackend, Resolved};
 use crate::data::Dataset;
-use crate::gan::{checkpoint, sample};
+use crate::gan::{Truncation, checkpoint, sample};
 use crate::judge::detect::{self, Lang, Level};
 use crate::judge::metrics::Scores;
 use crate::judge::{self, Judge, Provenance, classifier};
@@ -36,6 +36,9 @@ pub struct EvalArgs {
     /// Noise seed [default: the run's seed]
     #[arg(long)]
     seed: Option<u64>,
+    /// Truncation ψ of the noise the digits are drawn from (0 < ψ ≤ 2; 1: none)
+    #[arg(long, value_name = "PSI", default_value = "1", allow_negative_numbers = true, value_parser = Truncation::parse)]
+    truncation: Truncation,
     /// Print one JSON object instead of text
     #[arg(long)]
     json: bool,
@@ -114,6 +117,7 @@ fn obtain<B: AutodiffBackend>(
 struct Report {
     checkpoint: PathBuf,
     step: u64,
+    truncation: f32,
     #[serde(flatten)]
     scores: Scores,
     /// Mean pairwise distance of 64 fixed-noise digits over that of 64 real ones.
@@ -149,7 +153,7 @@ fn eval<B: AutodiffBackend>(
     let (generator, manifest) =
         checkpoint::load_generator::<B::InnerBackend>(&args.checkpoint, device)?;
     let seed = args.seed.unwrap_or(manifest.config.seed);
-    let images = generate(&generator, seed, args.n, device);
+    let images = generate(&generator, seed, args.n, args.truncation, device);
     let (scores, _) = judge.score(&images);
     let diversity = judge.reference.diversity_ratio(&images);
     let collapse = detect::mode_collapse(Some(&scores), Some(diversity), args.lang);
@@ -157,6 +161,7 @@ fn eval<B: AutodiffBackend>(
         let report = Report {
             checkpoint: args.checkpoint.clone(),
             step: manifest.step,
+            truncation: args.truncation.psi(),
             scores,
             diversity,
             judge_accuracy: judge.info.accuracy,
@@ -166,9 +171,11 @@ fn eval<B: AutodiffBackend>(
         return Ok(());
     }
     println!(
-        "step {} · {} samples · IS {:.2} · FD {:.2} · smallest class {:.1} % · diversity {:.2}",
+        "step {} · {} samples · truncation {} · IS {:.2} · FD {:.2} · smallest class {:.1} % · \
+         diversity {:.2}",
         manifest.step,
         scores.samples,
+        args.truncation,
         scores.inception_score,
         scores.frechet_distance,
         scores.smallest_share() * 100.0,
@@ -192,14 +199,16 @@ fn eval<B: AutodiffBackend>(
     Ok(())
 }
 
-/// `n` generated digits (`n × 784` in [-1, 1]) from the sample stream of `seed`.
+/// `n` generated digits (`n × 784` in [-1, 1]) from the sample stream of `seed`, scaled by
+/// `truncation`.
 fn generate<B: Backend>(
     generator: &crate::gan::Generator<B>,
     seed: u64,
     n: usize,
+    truncation: Truncation,
     device: &B::Device,
 ) -> Vec<f32> {
-    let noise = sample::fixed_noise(seed, n, generator.latent_dim());
+    let noise = truncation.apply(&sample::fixed_noise(seed, n, generator.latent_dim()));
     noise
         .chunks(1024 * generator.latent_dim())
         .flat_map(|chunk| sample::generate_values(generator, chunk, device))
@@ -267,7 +276,13 @@ fn bench_quality_on<B: AutodiffBackend>(
             trainer.step(&real);
             let step = trainer.step_count();
             if step.is_multiple_of(run.every) || step == run.steps {
-                let images = generate(&trainer.generator(), run.seed, QUALITY_SAMPLES, &device);
+                let images = generate(
+                    &trainer.generator(),
+                    run.seed,
+                    QUALITY_SAMPLES,
+                    Truncation::NONE,
+                    &device,
+                );
                 let (scores, _) = judge.score(&images);
                 let diversity = judge.reference.diversity_ratio(&images);
                 let collapse = detect::mode_collapse(Some(&scores), Some(diversity), Lang::En);

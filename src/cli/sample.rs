@@ -9,7 +9,7 @@ use clap::Args;
 
 use crate::backend::BackendChoice;
 use crate::data::{IMAGE_SIDE, Images, grid, idx};
-use crate::gan::{checkpoint, sample};
+use crate::gan::{Truncation, checkpoint, sample};
 
 #[derive(Args)]
 pub struct SampleArgs {
@@ -22,6 +22,10 @@ pub struct SampleArgs {
     /// Noise seed; default: the run's seed, which gives the same digits as its progress frames
     #[arg(long)]
     seed: Option<u64>,
+    /// Truncation ψ: draw from ψ·z, z ~ N(0, I); below 1 gives more typical, less varied
+    /// digits (0 < ψ ≤ 2)
+    #[arg(long, value_name = "PSI", default_value = "1", allow_negative_numbers = true, value_parser = Truncation::parse)]
+    truncation: Truncation,
     /// Output file: .png writes a grid, .idx an IDX3 u8 file readable as a dataset
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
@@ -70,7 +74,9 @@ fn generate<B: Backend>(
 ) -> anyhow::Result<()> {
     let (generator, manifest) = checkpoint::load_generator::<B>(&args.checkpoint, device)?;
     let seed = args.seed.unwrap_or(manifest.config.seed);
-    let noise = sample::fixed_noise(seed, args.n, generator.latent_dim());
+    let noise = args
+        .truncation
+        .apply(&sample::fixed_noise(seed, args.n, generator.latent_dim()));
     // Generate in chunks so a large --n never needs one huge device buffer.
     let mut images = Images {
         count: 0,
@@ -92,10 +98,11 @@ fn generate<B: Backend>(
     };
     written.with_context(|| format!("cannot write {}", args.out.display()))?;
     eprintln!(
-        "wrote {} digits from step {} ({} preset, seed {seed}) to {}",
+        "wrote {} digits from step {} ({} preset, seed {seed}, truncation {}) to {}",
         images.count,
         manifest.step,
         manifest.config.preset,
+        args.truncation,
         args.out.display()
     );
     Ok(())

@@ -12,7 +12,7 @@ use crate::backend::BackendChoice;
 use crate::data::{IMAGE_SIDE, Images, grid};
 use crate::gan::latent::Interpolation;
 use crate::gan::walk::LatentPath;
-use crate::gan::{checkpoint, sample};
+use crate::gan::{Truncation, checkpoint, sample};
 use crate::video::{Pixels, VideoSpec, VideoWriter};
 
 /// Frames generated per forward pass.
@@ -46,6 +46,10 @@ pub struct WalkArgs {
     /// Simultaneous walks, as COLUMNSxROWS (e.g. 4x4)
     #[arg(long, default_value = "1x1", value_parser = parse_grid)]
     grid: (usize, usize),
+    /// Truncation ψ: draw from ψ·z, z ~ N(0, I); below 1 gives more typical, less varied
+    /// digits (0 < ψ ≤ 2)
+    #[arg(long, value_name = "PSI", default_value = "1", allow_negative_numbers = true, value_parser = Truncation::parse)]
+    truncation: Truncation,
     /// Seed of the keyframes
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -132,7 +136,7 @@ fn render<B: Backend>(
                 paths.iter().flat_map(move |path| path.point(position))
             })
             .collect();
-        let images = sample::generate(&generator, &noise, device);
+        let images = sample::generate(&generator, &args.truncation.apply(&noise), device);
         for (i, _) in batch.iter().enumerate() {
             let cells = columns * rows;
             let picture = Images {

@@ -15,6 +15,7 @@ pub mod model;
 pub mod sample;
 pub mod stats;
 pub mod trainer;
+pub mod truncation;
 pub mod walk;
 
 pub use config::TrainConfig;
@@ -22,3 +23,4 @@ pub use loss::LossKind;
 pub use model::{Discriminator, Generator, Preset};
 pub use stats::{StepMode, StepStats, StepValues};
 pub use trainer::{RealImages, Trainer};
+pub use truncation::Truncation;
