@@ -418,3 +418,23 @@ fn truncation_narrows_the_digits_and_refuses_bad_values() {
         "ψ 0.3 spread {narrow}, ψ 1 spread {wide}"
     );
 }
+
+#[test]
+fn writing_a_judge_needs_both_splits() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("judge");
+    let data = mnist_dir();
+    let output = run(&[
+        "classifier",
+        "--data",
+        data.to_str().unwrap(),
+        "--backend",
+        "cpu",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_fails_with(&output, "only the test split is here");
+    assert!(!out.exists(), "nothing written");
+    let output = run(&["classifier", "--epochs", "3"]);
+    assert_eq!(output.status.code(), Some(2), "--epochs goes with --out");
+}

@@ -22,6 +22,9 @@ pub struct Canvas {
     pub size: UVec2,
     /// Physical pixels per logical one (the window's scale factor; 1 headless).
     pub scale: f32,
+    /// Whether the panels take their share of it (H toggles them; a sprites-only recording
+    /// hides them).
+    pub show_panels: bool,
 }
 
 impl Canvas {
@@ -59,6 +62,7 @@ pub(super) fn plugin(app: &mut App) {
         image,
         size: CANVAS_SIZE,
         scale: 1.0,
+        show_panels: true,
     });
     if !headless {
         app.add_systems(First, follow_window);
@@ -74,4 +78,18 @@ fn follow_window(window: Option<Single<&Window, With<PrimaryWindow>>>, mut canva
         canvas.size = size;
         canvas.scale = scale;
     }
+}
+
+/// Writes a captured frame as an RGB PNG, atomically.
+pub fn save_png(image: &Image, path: &std::path::Path) -> Result<(), String> {
+    let fail =
+        |problem: String| format!("{}: cannot save the screenshot: {problem}", path.display());
+    let rgb = image
+        .clone()
+        .try_into_dynamic()
+        .map_err(|e| fail(e.to_string()))?
+        .to_rgb8();
+    let (width, height) = rgb.dimensions();
+    crate::data::grid::write_rgb_png(path, width, height, rgb.as_raw())
+        .map_err(|e| fail(e.to_string()))
 }

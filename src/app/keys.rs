@@ -4,6 +4,7 @@ use bevy::prelude::*;
 use bevy_egui::input::EguiWantsInput;
 
 use super::AppSystems;
+use super::canvas::Canvas;
 use super::training::Control;
 use super::ui::UiState;
 use crate::gan::StepMode;
@@ -16,6 +17,7 @@ fn shortcuts(
     keys: Res<ButtonInput<KeyCode>>,
     egui: Res<EguiWantsInput>,
     mut ui_state: ResMut<UiState>,
+    mut canvas: ResMut<Canvas>,
     mut controls: MessageWriter<Control>,
 ) {
     if egui.wants_any_keyboard_input() {
@@ -31,7 +33,7 @@ fn shortcuts(
         controls.write(Control::Reset);
     }
     if keys.just_pressed(KeyCode::KeyH) {
-        ui_state.show_panels = !ui_state.show_panels;
+        canvas.show_panels = !canvas.show_panels;
     }
     let question = keys.just_pressed(KeyCode::Slash)
         && (keys.pressed(KeyCode::ShiftLeft) || keys.pressed(KeyCode::ShiftRight));

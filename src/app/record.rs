@@ -18,7 +18,6 @@ use super::AppOptions;
 use super::canvas::Canvas;
 use super::preview::Previews;
 use super::training::TrainingState;
-use super::ui::UiState;
 use crate::video::{Pixels, VideoSpec, VideoWriter};
 
 /// Training steps per recorded frame.
@@ -145,10 +144,9 @@ fn apply_controls(
     mut controls: MessageReader<RecordControl>,
     mut recorder: ResMut<Recorder>,
     mut training: ResMut<TrainingState>,
-    mut ui: ResMut<UiState>,
     mut time_strategy: ResMut<TimeUpdateStrategy>,
     mut window: Option<Single<&mut Window, With<PrimaryWindow>>>,
-    canvas: Res<Canvas>,
+    mut canvas: ResMut<Canvas>,
     options: Res<AppOptions>,
 ) {
     for control in controls.read() {
@@ -182,7 +180,7 @@ fn apply_controls(
                 commands.spawn(canvas.screenshot()).observe(
                     move |captured: On<ScreenshotCaptured>, mut recorder: ResMut<Recorder>| {
                         recorder.notice =
-                            Some(match super::script::save_png(&captured.image, &path) {
+                            Some(match super::canvas::save_png(&captured.image, &path) {
                                 Ok(()) => format!("screenshot: {}", path.display()),
                                 Err(message) => message,
                             });
@@ -203,7 +201,7 @@ fn apply_controls(
     training.fixed_steps_per_frame = deterministic.then_some(STEPS_PER_FRAME);
     // A scripted recording hides them from the start, so its layout never changes.
     if deterministic && recorder.hide_panels {
-        ui.show_panels = false;
+        canvas.show_panels = false;
     }
     let title = match recorder.frames() {
         Some(frames) => format!("● REC {frames} frames: {TITLE}"),

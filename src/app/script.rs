@@ -82,8 +82,9 @@ fn run_script(
                 let path = path.clone();
                 commands.spawn(canvas.screenshot()).observe(
                     move |captured: On<ScreenshotCaptured>, mut script: ResMut<ScriptState>| {
-                        script.saved =
-                            Some(save_png(&captured.image, &path).map(|()| path.clone()));
+                        script.saved = Some(
+                            super::canvas::save_png(&captured.image, &path).map(|()| path.clone()),
+                        );
                     },
                 );
                 return;
@@ -126,18 +127,4 @@ fn run_script(
         training.step,
     );
     exit.write(AppExit::Success);
-}
-
-/// Writes the captured frame as an RGB PNG, atomically.
-pub(super) fn save_png(image: &Image, path: &std::path::Path) -> Result<(), String> {
-    let fail =
-        |problem: String| format!("{}: cannot save the screenshot: {problem}", path.display());
-    let rgb = image
-        .clone()
-        .try_into_dynamic()
-        .map_err(|e| fail(e.to_string()))?
-        .to_rgb8();
-    let (width, height) = rgb.dimensions();
-    crate::data::grid::write_rgb_png(path, width, height, rgb.as_raw())
-        .map_err(|e| fail(e.to_string()))
 }

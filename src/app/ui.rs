@@ -29,7 +29,6 @@ use crate::gan::{LossKind, Preset, StepMode, StepValues};
 /// What only the panels care about.
 #[derive(Resource)]
 pub struct UiState {
-    pub show_panels: bool,
     pub show_help: bool,
     /// The settings being edited, applied with a button.
     draft: Option<Settings>,
@@ -52,7 +51,6 @@ enum PlotTab {
 impl Default for UiState {
     fn default() -> Self {
         Self {
-            show_panels: true,
             show_help: false,
             draft: None,
             checkpoint_path: "runs/app".into(),
@@ -137,7 +135,7 @@ fn panels(
             .max_rect(ctx.viewport_rect()),
     );
     let (mut right, mut bottom) = (0.0, 0.0);
-    if ui_state.show_panels {
+    if canvas.show_panels {
         right = egui::Panel::right("controls")
             .default_size(340.0)
             .resizable(true)

@@ -23,6 +23,13 @@ pub struct ClassifierArgs {
     /// Where to run the training
     #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
     backend: BackendChoice,
+    /// Train on the whole training split, measure on the test split beside it, and write the
+    /// judge to this folder (how `assets/judge` is made) instead of the cache
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Epochs of training with --out [default: about 1,500 batches, at least 3 epochs]
+    #[arg(long, requires = "out", value_parser = clap::value_parser!(u16).range(1..=100))]
+    epochs: Option<u16>,
 }
 
 #[derive(Args)]
@@ -57,9 +64,24 @@ pub struct EvalArgs {
 
 pub fn run_classifier(args: ClassifierArgs) -> anyhow::Result<()> {
     let dataset = super::load_dataset(&args.data)?;
+    if let Some(out) = &args.out {
+        let epochs = args.epochs.map(usize::from);
+        return match super::resolve_backend(args.backend) {
+            Resolved::Gpu { .. } => {
+                write_judge::<GpuBackend>(&dataset, out, epochs, &Default::default())
+            }
+            Resolved::Cpu { .. } => {
+                write_judge::<CpuBackend>(&dataset, out, epochs, &Default::default())
+            }
+        };
+    }
     let info = match super::resolve_backend(args.backend) {
-        Resolved::Gpu { .. } => obtain::<GpuBackend>(&dataset, &Default::default())?.info,
-        Resolved::Cpu { .. } => obtain::<CpuBackend>(&dataset, &Default::default())?.info,
+        Resolved::Gpu { .. } => {
+            obtain_with::<GpuBackend>(&dataset, &Default::default(), false)?.info
+        }
+        Resolved::Cpu { .. } => {
+            obtain_with::<CpuBackend>(&dataset, &Default::default(), false)?.info
+        }
     };
     println!(
         "judge: {:.2} % of {} held-out digits right (trained on {})",
@@ -70,10 +92,59 @@ pub fn run_classifier(args: ClassifierArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The dataset's judge, from the cache or trained now with a progress bar; says which.
+/// Trains a judge on `dataset` (a training split) and writes it to `out`, measured on the test
+/// split in the same folder.
+fn write_judge<B: AutodiffBackend>(
+    dataset: &Dataset,
+    out: &std::path::Path,
+    epochs: Option<usize>,
+    device: &B::Device,
+) -> anyhow::Result<()> {
+    let folder = dataset
+        .images_path
+        .parent()
+        .unwrap_or(std::path::Path::new("."));
+    if dataset.split != crate::data::Split::Train {
+        anyhow::bail!(
+            "{}: --out needs the training split to train on and the test split to measure on;              only the test split is here",
+            folder.display()
+        );
+    }
+    let test = crate::data::source::load_test_split(folder, dataset.kind)?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let bar = super::progress::count_bar(0, "training the judge");
+    let (model, mut info) =
+        judge::train_on_split::<B>(dataset, &test, epochs, device, &mut |done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        });
+    bar.finish_and_clear();
+    let path = out.join(format!("{}.mpk", dataset.kind.name()));
+    classifier::save(&model, &mut info, &path)?;
+    println!(
+        "judge: {:.2} % of {} test digits right (trained on {}); wrote {}",
+        info.accuracy * 100.0,
+        info.held_out,
+        info.trained_on,
+        path.display()
+    );
+    Ok(())
+}
+
+/// The dataset's judge: bundled, cached, or trained now with a progress bar; says which.
 fn obtain<B: AutodiffBackend>(
     dataset: &Dataset,
     device: &B::Device,
+) -> anyhow::Result<Judge<B::InnerBackend>> {
+    obtain_with::<B>(dataset, device, true)
+}
+
+/// As [`obtain`]; `bundled_first: false` skips the bundled judge, for `ganimate classifier`,
+/// whose job is the judge trained on the data.
+fn obtain_with<B: AutodiffBackend>(
+    dataset: &Dataset,
+    device: &B::Device,
+    bundled_first: bool,
 ) -> anyhow::Result<Judge<B::InnerBackend>> {
     let cache = crate::data::source::cache_dir(dataset.kind);
     let bar = super::progress::count_bar(0, "training the judge");
@@ -81,7 +152,12 @@ fn obtain<B: AutodiffBackend>(
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     };
-    let (judge, provenance) = judge::obtain::<B>(dataset, cache.as_deref(), device, &mut progress)?;
+    let find = if bundled_first {
+        judge::obtain::<B>
+    } else {
+        judge::obtain_trained::<B>
+    };
+    let (judge, provenance) = find(dataset, cache.as_deref(), device, &mut progress)?;
     bar.finish_and_clear();
     if let Provenance::Trained {
         replaced: Some(problem),
@@ -91,6 +167,11 @@ fn obtain<B: AutodiffBackend>(
         eprintln!("warning: {problem}: trained a new judge instead");
     }
     match provenance {
+        Provenance::Bundled => eprintln!(
+            "judge: the bundled one ({:.2} % of {} test digits right)",
+            judge.info.accuracy * 100.0,
+            judge.info.held_out
+        ),
         Provenance::Cached(path) => eprintln!("judge: cached {}", path.display()),
         Provenance::Trained {
             saved: Some(path), ..

@@ -144,6 +144,21 @@ pub fn find_split(dir: &Path) -> Option<SplitFiles> {
     })
 }
 
+/// The test split in `dir`: digits a judge trained on the training split never saw.
+pub fn load_test_split(dir: &Path, kind: DatasetKind) -> Result<Dataset, DataError> {
+    let prefix = Split::Test.file_prefix();
+    let images = find_file(dir, &format!("{prefix}-images-idx3-ubyte")).ok_or_else(|| {
+        DataError::NoFiles {
+            dir: dir.to_path_buf(),
+            kind,
+        }
+    })?;
+    let labels_stem = format!("{prefix}-labels-idx1-ubyte");
+    let labels =
+        find_file(dir, &labels_stem).unwrap_or_else(|| dir.join(format!("{labels_stem}.gz")));
+    Ok(Dataset::load_files(kind, Split::Test, &images, &labels)?)
+}
+
 fn find_file(dir: &Path, stem: &str) -> Option<PathBuf> {
     [format!("{stem}.gz"), stem.to_string()]
         .into_iter()

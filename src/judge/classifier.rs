@@ -447,15 +447,28 @@ pub fn load<B: Backend>(
     };
     let info: JudgeInfo =
         serde_json::from_slice(&read(&info_file)?).map_err(|e| damaged(e.to_string()))?;
-    let bytes = read(path)?;
+    let model = decode(read(path)?, &info, path, device)?;
+    Ok(Some((model, info)))
+}
+
+/// The judge in `bytes` (read from `origin`), once they match `info`'s MD5 and version.
+pub fn decode<B: Backend>(
+    bytes: Vec<u8>,
+    info: &JudgeInfo,
+    origin: &Path,
+    device: &B::Device,
+) -> Result<Classifier<B>, JudgeError> {
+    let damaged = |problem: String| JudgeError::Damaged {
+        path: origin.to_path_buf(),
+        problem,
+    };
     if format!("{:x}", Md5::digest(&bytes)) != info.weights_md5 || info.version != VERSION {
         return Err(damaged("checksum mismatch".into()));
     }
     let record = NamedMpkBytesRecorder::<FullPrecisionSettings>::default()
         .load(bytes, device)
         .map_err(|e| damaged(e.to_string()))?;
-    let model = Classifier::<B>::init(0, device).load_record(record);
-    Ok(Some((model, info)))
+    Ok(Classifier::<B>::init(0, device).load_record(record))
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! gives (Inception Score, Fréchet distance, class histogram), and the detectors of the
 //! course's classic failures with their lessons. Like `gan`, it knows nothing of windows.
 
+pub mod bundled;
 pub mod classifier;
 pub mod detect;
 pub mod linalg;
@@ -70,6 +71,8 @@ impl<B: Backend> Judge<B> {
 
 /// How a judge was obtained, for the user.
 pub enum Provenance {
+    /// The judge shipped in the binary (see [`bundled`]).
+    Bundled,
     Cached(PathBuf),
     /// Trained now; `saved` to the path, or not (no cache dir, or too inaccurate). `replaced`
     /// says what was wrong with a damaged cached judge, if one was found.
@@ -84,9 +87,27 @@ pub fn held_out_count(digits: usize) -> usize {
     (digits / 5).clamp(1000.min(digits / 2), 5000)
 }
 
-/// The judge of `dataset`: from `cache_dir` when one was trained on exactly this data, else
-/// trained now (a random `held_out_count` digits held out) and cached if accurate enough.
+/// The judge of `dataset`: the bundled one where one ships for its kind, else as
+/// [`obtain_trained`] finds or trains it.
 pub fn obtain<B: AutodiffBackend>(
+    dataset: &Dataset,
+    cache_dir: Option<&Path>,
+    device: &B::Device,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<(Judge<B::InnerBackend>, Provenance), JudgeError> {
+    match bundled::for_dataset::<B::InnerBackend>(dataset.kind, device)? {
+        Some((model, info)) => Ok((
+            with_reference(model, info, dataset, device),
+            Provenance::Bundled,
+        )),
+        None => obtain_trained::<B>(dataset, cache_dir, device, progress),
+    }
+}
+
+/// The judge trained on `dataset` itself: from `cache_dir` when one was trained on exactly this
+/// data, else trained now (a random `held_out_count` digits held out) and cached if accurate
+/// enough.
+pub fn obtain_trained<B: AutodiffBackend>(
     dataset: &Dataset,
     cache_dir: Option<&Path>,
     device: &B::Device,
@@ -133,16 +154,9 @@ pub fn obtain<B: AutodiffBackend>(
                 pixels: &test_pixels,
                 labels: &test_labels,
             };
-            let schedule = Schedule::for_digits(split);
-            let model = classifier::train::<B>(&train, &schedule, device, progress);
-            let mut info = JudgeInfo {
-                version: classifier::VERSION,
-                dataset_checksum: checksum,
-                trained_on: split,
-                held_out,
-                accuracy: classifier::accuracy(&model, &test, device),
-                weights_md5: String::new(),
-            };
+            let schedule = Schedule::for_digits(train.len());
+            let (model, mut info) =
+                train_and_test::<B>(&schedule, &train, &test, checksum, device, progress);
             let saved = match &cache_file {
                 Some(path) if info.accuracy >= classifier::MIN_ACCURACY => {
                     classifier::save(&model, &mut info, path)?;
@@ -153,16 +167,76 @@ pub fn obtain<B: AutodiffBackend>(
             (model, info, Provenance::Trained { saved, replaced })
         }
     };
+    Ok((with_reference(model, info, dataset, device), provenance))
+}
+
+/// A judge trained on every digit of `train` (for `epochs`, or as many as its size calls for),
+/// its accuracy measured on all of `test`: what `ganimate classifier --out` writes, and what
+/// [`bundled`] ships for MNIST.
+pub fn train_on_split<B: AutodiffBackend>(
+    train: &Dataset,
+    test: &Dataset,
+    epochs: Option<usize>,
+    device: &B::Device,
+    progress: &mut dyn FnMut(usize, usize),
+) -> (Classifier<B::InnerBackend>, JudgeInfo) {
+    let (train_pixels, test_pixels) = (train.normalized_pixels(), test.normalized_pixels());
+    let checksum = classifier::dataset_checksum(train);
+    let mut schedule = Schedule::for_digits(train.len());
+    schedule.epochs = epochs.unwrap_or(schedule.epochs);
+    train_and_test::<B>(
+        &schedule,
+        &Labelled {
+            pixels: &train_pixels,
+            labels: &train.labels,
+        },
+        &Labelled {
+            pixels: &test_pixels,
+            labels: &test.labels,
+        },
+        checksum,
+        device,
+        progress,
+    )
+}
+
+fn train_and_test<B: AutodiffBackend>(
+    schedule: &Schedule,
+    train: &Labelled,
+    test: &Labelled,
+    dataset_checksum: String,
+    device: &B::Device,
+    progress: &mut dyn FnMut(usize, usize),
+) -> (Classifier<B::InnerBackend>, JudgeInfo) {
+    let model = classifier::train::<B>(train, schedule, device, progress);
+    let info = JudgeInfo {
+        version: classifier::VERSION,
+        dataset_checksum,
+        trained_on: train.len(),
+        held_out: test.len(),
+        accuracy: classifier::accuracy(&model, test, device),
+        weights_md5: String::new(),
+    };
+    (model, info)
+}
+
+/// `model` ready to judge, with `dataset`'s real digits as the reference.
+fn with_reference<B: Backend>(
+    model: Classifier<B>,
+    info: JudgeInfo,
+    dataset: &Dataset,
+    device: &B::Device,
+) -> Judge<B> {
+    let pixels = dataset.normalized_pixels();
     let reference_count = dataset.len().min(REFERENCE_DIGITS);
     let real_pixels = pixels[..reference_count * IMAGE_PIXELS].to_vec();
     let real = model.judge(&real_pixels, device);
-    let judge = Judge {
+    Judge {
         reference: Reference::new(&real, &real_pixels),
         classifier: model,
         info,
         real,
         real_pixels,
         device: device.clone(),
-    };
-    Ok((judge, provenance))
+    }
 }
