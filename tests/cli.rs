@@ -438,3 +438,71 @@ fn writing_a_judge_needs_both_splits() {
     let output = run(&["classifier", "--epochs", "3"]);
     assert_eq!(output.status.code(), Some(2), "--epochs goes with --out");
 }
+
+/// A data folder whose images file is a small gzip that inflates to `zeros` MiB of zeros after
+/// a header declaring `count` images.
+fn gzip_bomb(count: u32, zeros: usize) -> tempfile::TempDir {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let file = std::fs::File::create(dir.path().join("t10k-images-idx3-ubyte.gz")).unwrap();
+    let mut encoder = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+    for word in [0x0803, count, 28, 28] {
+        encoder.write_all(&u32::to_be_bytes(word)).unwrap();
+    }
+    let mebibyte = vec![0u8; 1 << 20];
+    for _ in 0..zeros {
+        encoder.write_all(&mebibyte).unwrap();
+    }
+    encoder.finish().unwrap();
+    dir
+}
+
+/// Runs ganimate to its end; returns its exit code, its stderr and its peak memory in MiB.
+fn run_measuring_memory(args: &[&str]) -> (Option<i32>, String, i64) {
+    use std::io::Read;
+    let mut child = ganimate(args).stderr(Stdio::piped()).spawn().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is valid, and wait4 only writes into the two locals.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32, "wait4 failed");
+    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+    (code, stderr, usage.ru_maxrss / 1024)
+}
+
+#[test]
+fn a_gzip_bomb_is_refused_before_it_is_inflated() {
+    // The file: 100,000,000 images declared, then zeros (here 512 MiB of them).
+    let bomb = gzip_bomb(100_000_000, 512);
+    let out = bomb.path().join("run");
+    let data = bomb.path().to_str().unwrap();
+    let train = ["train", "--data", data, "--backend", "cpu", "--steps", "1"];
+    let (code, stderr, peak) =
+        run_measuring_memory(&[&train[..], &["--out", out.to_str().unwrap()]].concat());
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("t10k-images-idx3-ubyte.gz") && stderr.contains("more than the 1024 MiB"),
+        "{stderr}"
+    );
+    assert!(peak < 300, "peak memory {peak} MiB reading a refused file");
+    assert!(!out.exists());
+
+    // A header within the limit followed by far more data: read up to the declared size only.
+    let long = gzip_bomb(1000, 512);
+    let data = long.path().to_str().unwrap();
+    let train = ["train", "--data", data, "--backend", "cpu", "--steps", "1"];
+    let (code, stderr, peak) = run_measuring_memory(&train);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("do not match the payload"), "{stderr}");
+    assert!(
+        peak < 300,
+        "peak memory {peak} MiB reading 784 kB of pixels"
+    );
+}

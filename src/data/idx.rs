@@ -1,7 +1,7 @@
 //! The IDX format MNIST ships in: a big-endian header (magic, then one u32 per dimension)
 //! followed by raw u8 payload. Files may be gzip-compressed; that is detected from the bytes.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 
 use flate2::read::GzDecoder;
@@ -50,23 +50,25 @@ impl Images {
     }
 }
 
+/// The most payload ganimate reads from one IDX file: EMNIST's largest file is about 550 MB,
+/// MNIST's 47 MB. A header that declares more is refused before anything is allocated or
+/// decompressed, so a small file (a gzip bomb) cannot make ganimate hold gigabytes.
+pub const MAX_PAYLOAD_BYTES: usize = 1 << 30;
+
 /// Reads an IDX3 image file (gzip or raw).
 pub fn read_images(path: &Path) -> Result<Images, IdxError> {
-    let bytes = read_maybe_gzip(path)?;
-    let (dims, payload) = parse(path, &bytes, IMAGES_MAGIC, "IDX3 images")?;
+    let (dims, pixels) = read(path, IMAGES_MAGIC, "IDX3 images")?;
     Ok(Images {
         count: dims[0],
         rows: dims[1],
         cols: dims[2],
-        pixels: payload.to_vec(),
+        pixels,
     })
 }
 
 /// Reads an IDX1 label file (gzip or raw).
 pub fn read_labels(path: &Path) -> Result<Vec<u8>, IdxError> {
-    let bytes = read_maybe_gzip(path)?;
-    let (_, payload) = parse(path, &bytes, LABELS_MAGIC, "IDX1 labels")?;
-    Ok(payload.to_vec())
+    read(path, LABELS_MAGIC, "IDX1 labels").map(|(_, labels)| labels)
 }
 
 /// Encodes images as an uncompressed IDX3 file's bytes.
@@ -85,38 +87,39 @@ pub fn write_images(path: &Path, images: &Images) -> std::io::Result<()> {
     crate::fsutil::write_atomic(path, |file| file.write_all(&encode_images(images)))
 }
 
-fn read_maybe_gzip(path: &Path) -> Result<Vec<u8>, IdxError> {
-    let bytes = std::fs::read(path).map_err(|err| match err.kind() {
+/// Reads the header first, checks it, then reads the payload it declares and one byte more, to
+/// tell a file that is too long: never more than [`MAX_PAYLOAD_BYTES`]. A payload of exactly
+/// the declared length was read to the end of the stream, where gzip checks its CRC.
+fn read(path: &Path, expected_magic: u32, what: &str) -> Result<(Vec<usize>, Vec<u8>), IdxError> {
+    let file = std::fs::File::open(path).map_err(|err| match err.kind() {
         std::io::ErrorKind::NotFound => IdxError::new(path, "file not found"),
         _ => IdxError::new(path, format!("cannot read: {err}")),
     })?;
-    if bytes.is_empty() {
-        return Err(IdxError::new(path, "file is empty"));
-    }
-    if !bytes.starts_with(&GZIP_MAGIC) {
-        return Ok(bytes);
-    }
-    let mut decoded = Vec::with_capacity(bytes.len() * 4);
-    GzDecoder::new(bytes.as_slice())
-        .read_to_end(&mut decoded)
-        .map_err(|err| IdxError::new(path, format!("corrupt gzip stream: {err}")))?;
-    Ok(decoded)
-}
+    let mut file = std::io::BufReader::new(file);
+    let starts_with_gzip = {
+        let start = file
+            .fill_buf()
+            .map_err(|err| IdxError::new(path, format!("cannot read: {err}")))?;
+        if start.is_empty() {
+            return Err(IdxError::new(path, "file is empty"));
+        }
+        start.starts_with(&GZIP_MAGIC)
+    };
+    let (mut reader, problem): (Box<dyn Read>, &str) = if starts_with_gzip {
+        (Box::new(GzDecoder::new(file)), "corrupt gzip stream")
+    } else {
+        (Box::new(file), "cannot read")
+    };
+    let io_error = |err: std::io::Error| IdxError::new(path, format!("{problem}: {err}"));
 
-/// Checks the header against `expected_magic` and returns the dimensions and the payload.
-fn parse<'a>(
-    path: &Path,
-    bytes: &'a [u8],
-    expected_magic: u32,
-    what: &str,
-) -> Result<(Vec<usize>, &'a [u8]), IdxError> {
-    let Some(magic_bytes) = bytes.get(0..4) else {
+    let magic_bytes = read_up_to(&mut reader, 4).map_err(io_error)?;
+    if magic_bytes.len() < 4 {
         return Err(IdxError::new(
             path,
-            format!("not an IDX file: only {} bytes", bytes.len()),
+            format!("not an IDX file: only {} bytes", magic_bytes.len()),
         ));
-    };
-    let magic = u32::from_be_bytes(magic_bytes.try_into().expect("4 bytes"));
+    }
+    let magic = u32::from_be_bytes(magic_bytes[..4].try_into().expect("4 bytes"));
     if magic_bytes[0] != 0 || magic_bytes[1] != 0 {
         return Err(IdxError::new(
             path,
@@ -133,15 +136,16 @@ fn parse<'a>(
     }
     let ndims = (magic & 0xff) as usize;
     let header_len = 4 + 4 * ndims;
-    let Some(header) = bytes.get(4..header_len) else {
+    let header = read_up_to(&mut reader, 4 * ndims).map_err(io_error)?;
+    if header.len() < 4 * ndims {
         return Err(IdxError::new(
             path,
             format!(
                 "truncated header: {} bytes, {what} need {header_len}",
-                bytes.len()
+                4 + header.len()
             ),
         ));
-    };
+    }
     let dims: Vec<usize> = header
         .chunks_exact(4)
         .map(|chunk| u32::from_be_bytes(chunk.try_into().expect("4 bytes")) as usize)
@@ -156,13 +160,29 @@ fn parse<'a>(
                 format!("header dimensions {dims:?} overflow the payload size"),
             )
         })?;
-    let payload = &bytes[header_len..];
+    if expected_len > MAX_PAYLOAD_BYTES {
+        return Err(IdxError::new(
+            path,
+            format!(
+                "header dimensions {dims:?} declare {expected_len} bytes of data, more than \
+                 the {} MiB ganimate reads from one file",
+                MAX_PAYLOAD_BYTES >> 20
+            ),
+        ));
+    }
+    let payload = read_up_to(&mut reader, expected_len + 1).map_err(io_error)?;
+    // A damaged gzip stream can inflate to another length: say so beside the length.
+    let or_damaged = if starts_with_gzip {
+        " (or the gzip stream is damaged)"
+    } else {
+        ""
+    };
     if payload.len() < expected_len {
         return Err(IdxError::new(
             path,
             format!(
                 "truncated: header dimensions {dims:?} promise {expected_len} bytes of data, \
-                 the file holds {}",
+                 the file holds {}{or_damaged}",
                 payload.len()
             ),
         ));
@@ -171,13 +191,20 @@ fn parse<'a>(
         return Err(IdxError::new(
             path,
             format!(
-                "header dimensions {dims:?} do not match the payload: {} bytes of data, \
-                 expected {expected_len}",
-                payload.len()
+                "header dimensions {dims:?} do not match the payload: more than \
+                 {expected_len} bytes of data{or_damaged}"
             ),
         ));
     }
     Ok((dims, payload))
+}
+
+/// Up to `limit` bytes, fewer only at the end of the stream. The buffer grows with what
+/// arrives, so a header's claim alone allocates nothing.
+fn read_up_to(reader: &mut dyn Read, limit: usize) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(limit.min(1 << 16));
+    reader.take(limit as u64).read_to_end(&mut out)?;
+    Ok(out)
 }
 
 #[cfg(test)]
