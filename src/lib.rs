@@ -9,4 +9,5 @@ pub mod data;
 pub mod fsutil;
 pub mod gan;
 pub mod judge;
+pub mod linalg;
 pub mod video;

@@ -507,3 +507,65 @@ fn a_gzip_bomb_is_refused_before_it_is_inflated() {
         "peak memory {peak} MiB reading 784 kB of pixels"
     );
 }
+
+#[test]
+fn walk_sweeps_a_sefa_direction_both_ways() {
+    let pretrained = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/pretrained");
+    let dir = tempfile::tempdir().unwrap();
+    let frames = dir.path().join("frames");
+    // 8 frames of one sweep: distance 0, +3σ at frame 2, 0 at frame 4, −3σ at frame 6.
+    let output = run(&[
+        "walk",
+        "--checkpoint",
+        pretrained.to_str().unwrap(),
+        "--direction",
+        "1",
+        "--keyframes",
+        "2",
+        "--seconds-per-key",
+        "1",
+        "--fps",
+        "4",
+        "--size",
+        "28",
+        "--out",
+        frames.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let frame = |index: usize| {
+        let path = frames.join(format!("frame-{:06}.png", index + 1));
+        let decoder =
+            png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+        let mut reader = decoder.read_info().unwrap();
+        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+        reader.next_frame(&mut pixels).unwrap();
+        pixels
+    };
+    let differing =
+        |a: &[u8], b: &[u8]| a.iter().zip(b).filter(|(x, y)| x.abs_diff(**y) > 1).count();
+    assert_eq!(
+        differing(&frame(0), &frame(4)),
+        0,
+        "back at the start half-way"
+    );
+    assert!(
+        differing(&frame(2), &frame(6)) > 50,
+        "+3σ and −3σ along the strongest direction draw different digits"
+    );
+
+    let out = dir.path().join("never");
+    let output = run(&[
+        "walk",
+        "--checkpoint",
+        pretrained.to_str().unwrap(),
+        "--direction",
+        "0",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_fails_with(
+        &output,
+        "--direction 0: this generator has directions 1 to 100",
+    );
+    assert!(!out.exists(), "nothing written");
+}

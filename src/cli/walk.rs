@@ -10,9 +10,10 @@ use clap::Args;
 
 use crate::backend::BackendChoice;
 use crate::data::{IMAGE_SIDE, Images, grid};
+use crate::gan::directions::{self, Directions};
 use crate::gan::latent::Interpolation;
 use crate::gan::walk::LatentPath;
-use crate::gan::{Truncation, checkpoint, sample};
+use crate::gan::{Generator, Truncation, checkpoint, sample};
 use crate::video::{Pixels, VideoSpec, VideoWriter};
 
 /// Frames generated per forward pass.
@@ -50,9 +51,14 @@ pub struct WalkArgs {
     /// digits (0 < ψ ≤ 2)
     #[arg(long, value_name = "PSI", default_value = "1", allow_negative_numbers = true, value_parser = Truncation::parse)]
     truncation: Truncation,
-    /// Seed of the keyframes
+    /// Seed of the keyframes (or, with --direction, of the starting points)
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Sweep along the generator's K-th SeFa direction (1 = the strongest) instead of between
+    /// keyframes: from each starting point to +3σ, back, to −3σ and back, in --keyframes ×
+    /// --seconds-per-key
+    #[arg(long, value_name = "K", conflicts_with = "interp")]
+    direction: Option<usize>,
     /// Where to run the generator
     #[arg(long, value_enum, default_value_t = BackendChoice::Cpu)]
     backend: BackendChoice,
@@ -117,28 +123,34 @@ fn render<B: Backend>(
     let (generator, manifest) = checkpoint::load_generator::<B>(&args.checkpoint, device)?;
     let latent_dim = generator.latent_dim();
     let (columns, rows) = args.grid;
-    let paths: Vec<LatentPath> = (0..(columns * rows) as u64)
-        .map(|n| {
-            let mut path = LatentPath::random_nth(args.seed, n, args.keyframes, latent_dim);
-            path.interpolation = args.interp;
-            path
-        })
-        .collect();
+    let cells = columns * rows;
     let total = frames_per_key * args.keyframes as u64;
+    let route = match args.direction {
+        Some(k) => Route::Sweep {
+            direction: sefa_direction(&generator, k)?,
+            starts: sample::fixed_noise(args.seed, cells, latent_dim),
+            latent_dim,
+        },
+        None => Route::Keyframes(
+            (0..cells as u64)
+                .map(|n| {
+                    let mut path = LatentPath::random_nth(args.seed, n, args.keyframes, latent_dim);
+                    path.interpolation = args.interp;
+                    path
+                })
+                .collect(),
+        ),
+    };
     let bar = super::progress::count_bar(total, "rendering frames");
     let mut frame = 0u64;
     while frame < total {
         let batch: Vec<u64> = (frame..total.min(frame + FRAMES_PER_BATCH as u64)).collect();
         let noise: Vec<f32> = batch
             .iter()
-            .flat_map(|&f| {
-                let position = f as f32 / frames_per_key as f32;
-                paths.iter().flat_map(move |path| path.point(position))
-            })
+            .flat_map(|&f| route.frame(f, frames_per_key, total))
             .collect();
         let images = sample::generate(&generator, &args.truncation.apply(&noise), device);
         for (i, _) in batch.iter().enumerate() {
-            let cells = columns * rows;
             let picture = Images {
                 count: cells,
                 rows: IMAGE_SIDE,
@@ -166,6 +178,55 @@ fn render<B: Backend>(
         manifest.config.preset
     );
     Ok(())
+}
+
+/// What each cell of the video travels.
+enum Route {
+    /// A looped path through random keyframes.
+    Keyframes(Vec<LatentPath>),
+    /// From each start along one direction and back, both ways.
+    Sweep {
+        direction: Vec<f32>,
+        starts: Vec<f32>,
+        latent_dim: usize,
+    },
+}
+
+/// How far a sweep goes each way, in standard deviations of the noise.
+const SWEEP_REACH: f32 = 3.0;
+
+impl Route {
+    /// The latent vectors of every cell at frame `frame` of `total`.
+    fn frame(&self, frame: u64, frames_per_key: u64, total: u64) -> Vec<f32> {
+        match self {
+            Route::Keyframes(paths) => {
+                let position = frame as f32 / frames_per_key as f32;
+                paths.iter().flat_map(|path| path.point(position)).collect()
+            }
+            Route::Sweep {
+                direction,
+                starts,
+                latent_dim,
+            } => {
+                let phase = std::f32::consts::TAU * frame as f32 / total as f32;
+                let distance = SWEEP_REACH * phase.sin();
+                starts
+                    .chunks_exact(*latent_dim)
+                    .flat_map(|start| directions::along(start, direction, distance))
+                    .collect()
+            }
+        }
+    }
+}
+
+/// Direction `k` (1 = the strongest) of `generator`, or why there is none.
+fn sefa_direction<B: Backend>(generator: &Generator<B>, k: usize) -> anyhow::Result<Vec<f32>> {
+    let latent_dim = generator.latent_dim();
+    if !(1..=latent_dim).contains(&k) {
+        bail!("--direction {k}: this generator has directions 1 to {latent_dim}");
+    }
+    let found = Directions::sefa(&generator.first_layer_weights(), latent_dim);
+    Ok(found.vectors[k - 1].clone())
 }
 
 #[cfg(test)]

@@ -217,7 +217,23 @@ impl<B: Backend> Generator<B> {
     }
 
     pub fn latent_dim(&self) -> usize {
-        self.hidden.first().unwrap_or(&self.output).weight.dims()[0]
+        self.first_layer().weight.dims()[0]
+    }
+
+    /// The first layer's weights, `[latent_dim, width]` row-major: where the latent directions
+    /// that matter most are read (see [`super::directions`]). This reads back from the device.
+    pub fn first_layer_weights(&self) -> Vec<f32> {
+        self.first_layer()
+            .weight
+            .val()
+            .into_data()
+            .convert::<f32>()
+            .to_vec::<f32>()
+            .unwrap_or_default()
+    }
+
+    fn first_layer(&self) -> &Linear<B> {
+        self.hidden.first().unwrap_or(&self.output)
     }
 }
 

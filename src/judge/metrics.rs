@@ -3,8 +3,8 @@
 //! diversity of a batch. All host-side and cheap: the classifier's forward pass is the cost.
 
 use super::classifier::{CLASSES, FEATURES, Judged};
-use super::linalg::{Square, mean_and_covariance, trace_sqrt_product};
 use crate::data::IMAGE_PIXELS;
+use crate::linalg::{Square, mean_and_covariance, trace_sqrt_product};
 
 /// The real digits' side of every comparison, computed once per dataset.
 #[derive(Debug, Clone)]

@@ -5,7 +5,6 @@
 pub mod bundled;
 pub mod classifier;
 pub mod detect;
-pub mod linalg;
 pub mod metrics;
 
 use std::path::{Path, PathBuf};

@@ -1,6 +1,6 @@
-//! The little dense linear algebra the Fréchet distance needs: covariance and the eigenvalues of
-//! symmetric matrices (cyclic Jacobi), in f64. Feature sizes are ~100, so this is instant and
-//! saves a linear-algebra dependency.
+//! The little dense linear algebra ganimate needs: covariance and the eigenvectors of symmetric
+//! matrices (cyclic Jacobi), in f64, for the Fréchet distance and the latent directions. Sizes
+//! are ~100, so this is instant and saves a linear-algebra dependency.
 
 /// A square matrix, row-major.
 #[derive(Debug, Clone, PartialEq)]
