@@ -569,3 +569,21 @@ fn walk_sweeps_a_sefa_direction_both_ways() {
     );
     assert!(!out.exists(), "nothing written");
 }
+
+#[test]
+fn r1_is_chosen_once_per_run_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    for bad in ["-1", "101", "nan"] {
+        let output = train(&out, &["--steps", "2", "--r1", bad]);
+        assert_fails_with(&output, "--r1 must be between 0 and 100");
+        assert!(!out.exists(), "nothing written for --r1 {bad}");
+    }
+    let output = train(&out, &["--steps", "4", "--sample-every", "0", "--r1", "1"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let manifest = std::fs::read_to_string(out.join("ckpt-00000004/manifest.json")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    assert_eq!(manifest["config"]["r1_gamma"], 1.0, "{manifest}");
+    let output = train(&out, &["--steps", "6", "--resume", "--r1", "2"]);
+    assert_fails_with(&output, "--r1 2: the checkpoint was trained with 1");
+}

@@ -47,6 +47,9 @@ pub struct TrainArgs {
     /// Discriminator steps per generator step [default: 1]
     #[arg(long)]
     d_steps: Option<usize>,
+    /// R1 penalty γ on D's gradient at real digits (0 to 100; a resumed run keeps its own)
+    #[arg(long, value_name = "GAMMA", allow_negative_numbers = true)]
+    r1: Option<f64>,
     /// Where to train
     #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
     backend: BackendChoice,
@@ -140,6 +143,7 @@ fn config_for(args: &TrainArgs, resumed: Option<&TrainConfig>) -> anyhow::Result
             lr_d: args.lr_d.unwrap_or(defaults.lr_d),
             d_steps: args.d_steps.unwrap_or(defaults.d_steps),
             seed: args.seed.unwrap_or(defaults.seed),
+            r1_gamma: args.r1.unwrap_or(defaults.r1_gamma),
             ..defaults
         };
         config.validate().map_err(anyhow::Error::msg)?;
@@ -165,6 +169,11 @@ fn config_for(args: &TrainArgs, resumed: Option<&TrainConfig>) -> anyhow::Result
             "--seed",
             args.seed.map(|s| s.to_string()),
             saved.seed.to_string(),
+        ),
+        (
+            "--r1",
+            args.r1.map(|g| g.to_string()),
+            saved.r1_gamma.to_string(),
         ),
         (
             "--dataset",

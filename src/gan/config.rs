@@ -20,6 +20,10 @@ pub struct TrainConfig {
     /// Discriminator steps per generator step (the k of Goodfellow's algorithm 1).
     pub d_steps: usize,
     pub seed: u64,
+    /// γ of the R1 penalty on D, γ/2·‖∇ₓD(x)‖² on real digits (Mescheder et al. 2018); 0 is
+    /// none. Older checkpoints have none.
+    #[serde(default)]
+    pub r1_gamma: f64,
 }
 
 impl Default for TrainConfig {
@@ -35,6 +39,7 @@ impl Default for TrainConfig {
             beta2: 0.999,
             d_steps: 1,
             seed: 42,
+            r1_gamma: 0.0,
         }
     }
 }
@@ -59,6 +64,12 @@ impl TrainConfig {
             if !(lr.is_finite() && lr > 0.0 && lr < 1.0) {
                 return Err(format!("--{name} must be in (0, 1), got {lr}"));
             }
+        }
+        if !(self.r1_gamma.is_finite() && (0.0..=100.0).contains(&self.r1_gamma)) {
+            return Err(format!(
+                "--r1 must be between 0 and 100, got {}",
+                self.r1_gamma
+            ));
         }
         Ok(())
     }

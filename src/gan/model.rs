@@ -285,6 +285,38 @@ impl<B: Backend> Discriminator<B> {
         });
         self.output.forward(x)
     }
+
+    /// The logits and, in closed form, their gradient with respect to the images, `[batch,
+    /// 784]`: ∇ₓD = W₁·diag(σ′₁)·W₂·diag(σ′₂)·w₃, σ′ being LeakyReLU's slope (1 or the leak,
+    /// constant almost everywhere). It is built from ordinary tensor operations, so one
+    /// `backward()` of a penalty on it reaches D's weights: R1 without double backward, which
+    /// burn's autodiff does not have.
+    pub fn forward_with_input_gradient(
+        &self,
+        images: Tensor<B, 2>,
+    ) -> (Tensor<B, 2>, Tensor<B, 2>) {
+        let leak = self.leaky_slope;
+        let mut slopes = Vec::with_capacity(self.hidden.len());
+        let x = self.hidden.iter().fold(images, |x, layer| {
+            let before = layer.forward(x);
+            slopes.push(
+                before
+                    .clone()
+                    .greater_elem(0.0)
+                    .float()
+                    .mul_scalar(1.0 - leak)
+                    .add_scalar(leak),
+            );
+            activation(before, leak)
+        });
+        let logits = self.output.forward(x);
+        // Back from the logit: w₃ᵀ as a row, then each layer's slope and transposed weights.
+        let mut gradient = self.output.weight.val().transpose();
+        for (layer, slope) in self.hidden.iter().zip(slopes).rev() {
+            gradient = (gradient * slope).matmul(layer.weight.val().transpose());
+        }
+        (logits, gradient)
+    }
 }
 
 /// BatchNorm's training pass, as burn's `BatchNorm::forward` computes it, for `[batch,
@@ -445,5 +477,92 @@ mod tests {
         // The blend is a new generator: the originals are untouched.
         assert_eq!(parameters(&a), pa);
         assert_eq!(parameters(&b), pb);
+    }
+
+    fn small_discriminator<B: Backend>() -> Discriminator<B> {
+        DiscriminatorConfig::new(vec![16, 8])
+            .init(&mut rng_for(3, Stream::Init, 0), &Default::default())
+    }
+
+    fn images<B: Backend>(values: &[f32]) -> Tensor<B, 2> {
+        let rows = values.len() / IMAGE_PIXELS;
+        Tensor::from_data(
+            TensorData::new(values.to_vec(), [rows, IMAGE_PIXELS]),
+            &Default::default(),
+        )
+    }
+
+    fn values<B: Backend, const D: usize>(tensor: Tensor<B, D>) -> Vec<f32> {
+        tensor.into_data().convert::<f32>().to_vec().unwrap()
+    }
+
+    #[test]
+    fn the_closed_form_input_gradient_matches_finite_differences() {
+        let d = small_discriminator::<Cpu>();
+        let x = crate::gan::latent::normal(&mut rng_for(4, Stream::Sample, 0), 2 * IMAGE_PIXELS);
+        let (logits, gradient) = d.forward_with_input_gradient(images(&x));
+        assert_eq!(values(logits.clone()), values(d.forward(images(&x))));
+        let gradient = values(gradient);
+        let eps = 1e-3;
+        for row in 0..2 {
+            for pixel in [0, 97, 350, 511, 783] {
+                let at = row * IMAGE_PIXELS + pixel;
+                let shifted = |by: f32| {
+                    let mut moved = x.clone();
+                    moved[at] += by;
+                    values(d.forward(images(&moved)))[row]
+                };
+                let numeric = (shifted(eps) - shifted(-eps)) / (2.0 * eps);
+                let exact = gradient[at];
+                assert!(
+                    (numeric - exact).abs() < 1e-3 + 1e-2 * exact.abs(),
+                    "row {row} pixel {pixel}: finite differences {numeric}, closed form {exact}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn one_backward_of_the_r1_penalty_gives_its_weight_gradient() {
+        type A = crate::backend::CpuBackend;
+        let d = small_discriminator::<A>();
+        let x = crate::gan::latent::normal(&mut rng_for(5, Stream::Sample, 0), 3 * IMAGE_PIXELS);
+        let penalty =
+            |d: &Discriminator<A>| d.forward_with_input_gradient(images(&x)).1.square().sum();
+        let grads = penalty(&d).backward();
+        let output_grad = values(d.output.weight.grad(&grads).unwrap());
+        let first_grad = values(d.hidden[0].weight.grad(&grads).unwrap());
+        // Nudges one weight of a copy and measures the penalty again.
+        let nudged = |layer: Option<usize>, index: usize, by: f32| {
+            let mut copy = d.clone();
+            let linear = match layer {
+                Some(l) => &mut copy.hidden[l],
+                None => &mut copy.output,
+            };
+            let weight = linear.weight.val();
+            let mut delta = vec![0.0; weight.shape().num_elements()];
+            delta[index] = by;
+            let count = delta.len();
+            let delta =
+                Tensor::<A, 1>::from_data(TensorData::new(delta, [count]), &Default::default())
+                    .reshape(weight.shape());
+            linear.weight = Param::from_tensor((weight + delta).detach());
+            values(penalty(&copy))[0]
+        };
+        let eps = 1e-2;
+        for (layer, grad, indices) in [
+            (None, &output_grad, [0, 3, 7]),
+            (Some(0), &first_grad, [5, 2000, 12000]),
+        ] {
+            for index in indices {
+                let numeric =
+                    (nudged(layer, index, eps) - nudged(layer, index, -eps)) / (2.0 * eps);
+                let exact = grad[index];
+                assert!(
+                    (numeric - exact).abs() < 2e-3 + 2e-2 * exact.abs(),
+                    "layer {layer:?} weight {index}: finite differences {numeric}, backward {exact}"
+                );
+            }
+        }
     }
 }

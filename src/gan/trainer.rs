@@ -222,9 +222,14 @@ impl<B: AutodiffBackend> Trainer<B> {
         };
         let mut last = None;
         for round in 1..=d_rounds {
-            let pass = self.d_forward(data, &self.discriminator.clone());
+            let pass = self.d_forward(data, &self.discriminator.clone(), true);
             let d_loss = loss.discriminator(pass.logits.clone(), self.inputs.d_targets());
-            let grads = GradientsParams::from_grads(d_loss.backward(), &*self.discriminator);
+            // The figures show D's loss alone; the penalty only shapes its gradient.
+            let objective = match &pass.input_gradient {
+                Some(gradient) => d_loss.clone() + self.r1_penalty(gradient.clone()),
+                None => d_loss.clone(),
+            };
+            let grads = GradientsParams::from_grads(objective.backward(), &*self.discriminator);
             // Only the last round's norm is shown: the others would cost kernels for nothing.
             let norm = (round == d_rounds).then(|| gradient_norm(&*self.discriminator, &grads));
             let (optim, lr) = (&mut self.optim_d, self.config.lr_d);
@@ -236,7 +241,7 @@ impl<B: AutodiffBackend> Trainer<B> {
             // G alone: D judges a fresh batch without learning from it.
             None => {
                 let frozen = self.discriminator.clone().no_grad();
-                let pass = self.d_forward(data, &frozen);
+                let pass = self.d_forward(data, &frozen, false);
                 let d_loss = loss
                     .discriminator(pass.logits.clone().inner(), self.inputs.d_targets().inner());
                 (pass, d_loss, None)
@@ -281,9 +286,26 @@ impl<B: AutodiffBackend> Trainer<B> {
         }
     }
 
+    /// R1: γ/2 · the mean over real digits of ‖∇ₓD(x)‖², from the closed-form input gradient
+    /// of the whole `[2 · batch, 784]` pass (real digits first).
+    fn r1_penalty(&self, input_gradient: Tensor<B, 2>) -> Tensor<B, 1> {
+        let batch = self.config.batch_size;
+        input_gradient
+            .narrow(0, 0, batch)
+            .square()
+            .sum()
+            .mul_scalar(self.config.r1_gamma / 2.0 / batch as f64)
+    }
+
     /// D's logits on the next real batch and on a fresh fake batch, in one forward pass: D has
-    /// no batch statistics, so this equals two passes, with larger, faster products.
-    fn d_forward(&mut self, data: &RealImages<B>, discriminator: &Discriminator<B>) -> DPass<B> {
+    /// no batch statistics, so this equals two passes, with larger, faster products. With
+    /// `learning` and R1 on, also D's input gradient for the penalty.
+    fn d_forward(
+        &mut self,
+        data: &RealImages<B>,
+        discriminator: &Discriminator<B>,
+        learning: bool,
+    ) -> DPass<B> {
         let inputs = self.inputs.batch(
             self.d_batches,
             &self.config,
@@ -298,8 +320,15 @@ impl<B: AutodiffBackend> Trainer<B> {
             Tensor::cat(vec![real, fake.clone().detach()], 0),
             inputs.d_offsets,
         );
+        let (logits, input_gradient) = if learning && self.config.r1_gamma > 0.0 {
+            let (logits, gradient) = discriminator.forward_with_input_gradient(both);
+            (logits, Some(gradient))
+        } else {
+            (discriminator.forward(both), None)
+        };
         DPass {
-            logits: discriminator.forward(both),
+            logits,
+            input_gradient,
             fake,
             g_offsets: inputs.g_offsets,
         }
@@ -350,6 +379,8 @@ impl<M> std::ops::Deref for Slot<M> {
 struct DPass<B: AutodiffBackend> {
     /// `[2 · batch, 1]`: the real images' logits, then the fakes'.
     logits: Tensor<B, 2>,
+    /// `[2 · batch, 784]`: ∂logit/∂image, when R1 needs it.
+    input_gradient: Option<Tensor<B, 2>>,
     /// The fake batch, still attached to G's graph.
     fake: Tensor<B, 2>,
     /// How the G step that follows shifts `fake` for D.
