@@ -307,13 +307,22 @@ fn a_killed_run_leaves_a_loadable_checkpoint() {
 
 #[test]
 fn ctrl_c_saves_a_checkpoint_and_exits_130() {
+    interrupt_saves_a_checkpoint_and_exits_130("-INT");
+}
+
+#[test]
+fn sigterm_saves_a_checkpoint_like_ctrl_c() {
+    interrupt_saves_a_checkpoint_and_exits_130("-TERM");
+}
+
+fn interrupt_saves_a_checkpoint_and_exits_130(signal: &str) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");
     let child = spawn_long_run(&out);
     wait_for_checkpoint(&out);
     std::thread::sleep(Duration::from_millis(300));
     let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
