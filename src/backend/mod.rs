@@ -18,8 +18,8 @@ pub type CpuBackend = Autodiff<Cpu>;
 
 /// Niceness of threads that work in the background of a desktop app (training, judging): the
 /// threads that draw frames come first, the background takes the rest. Measured in the app
-/// on 2 cores drawing with lavapipe (README, performance): at 0, training ran at 0.75× its
-/// headless speed but slowed frames by half; at 7, frames are as smooth as paused.
+/// on 2 cores drawing with lavapipe (README, performance): at 0, training ran fastest but
+/// frame p99 rose to 1.45× the paused figure; at 7, frames are as smooth as paused.
 pub const BACKGROUND_NICENESS: i32 = 7;
 
 /// Sets the calling thread's scheduling niceness, so that it yields the cores to threads of

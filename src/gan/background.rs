@@ -205,7 +205,9 @@ impl LiveSession for Background {
 
 /// The worker: carries out commands, trains while running, publishes what it did.
 fn work(mut session: Box<dyn LiveSession>, shared: &Shared) {
-    lower_priority();
+    // The frames' threads come first. (The app starts the CPU backend's own threads at the same
+    // priority: see `crate::backend::lower_cpu_pool_priority`.)
+    crate::backend::set_thread_niceness(crate::backend::BACKGROUND_NICENESS);
     let mut published = Instant::now();
     loop {
         let command = {
@@ -267,13 +269,6 @@ fn publish(session: &mut dyn LiveSession, shared: &Shared) {
     state.busy = !state.commands.is_empty();
     drop(state);
     shared.changed.notify_all();
-}
-
-/// Lowers this thread's scheduling priority, so that the frames' threads come first. (The app
-/// starts the CPU backend's own threads at the same priority: see
-/// [`crate::backend::lower_cpu_pool_priority`].)
-fn lower_priority() {
-    crate::backend::set_thread_niceness(crate::backend::BACKGROUND_NICENESS);
 }
 
 #[cfg(test)]

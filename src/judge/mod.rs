@@ -114,7 +114,6 @@ pub fn obtain_trained<B: AutodiffBackend>(
 ) -> Result<(Judge<B::InnerBackend>, Provenance), JudgeError> {
     let checksum = classifier::dataset_checksum(dataset);
     let cache_file = cache_dir.map(|dir| classifier::cache_path(dir, &checksum));
-    let pixels = dataset.normalized_pixels();
     // A damaged cache is replaced, not fatal: the judge can always be trained again.
     let (cached, replaced) = match &cache_file {
         Some(path) => match classifier::load::<B::InnerBackend>(path, device) {
@@ -132,6 +131,7 @@ pub fn obtain_trained<B: AutodiffBackend>(
         _ => {
             let held_out = held_out_count(dataset.len());
             let split = dataset.len() - held_out;
+            let pixels = dataset.normalized_pixels();
             // A seeded random split: held-out digits drawn like the training ones.
             let mut order: Vec<usize> = (0..dataset.len()).collect();
             order.shuffle(&mut latent::rng_for(0, Stream::Shuffle, u64::MAX));
@@ -226,9 +226,10 @@ fn with_reference<B: Backend>(
     dataset: &Dataset,
     device: &B::Device,
 ) -> Judge<B> {
-    let pixels = dataset.normalized_pixels();
+    // Only the reference digits: the whole training split would be ~190 MB of floats.
     let reference_count = dataset.len().min(REFERENCE_DIGITS);
-    let real_pixels = pixels[..reference_count * IMAGE_PIXELS].to_vec();
+    let real_pixels =
+        crate::data::normalize(&dataset.images.pixels[..reference_count * IMAGE_PIXELS]);
     let real = model.judge(&real_pixels, device);
     Judge {
         reference: Reference::new(&real, &real_pixels),
