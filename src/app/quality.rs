@@ -143,7 +143,7 @@ fn start_worker(
         DatasetStatus::Ready(data) => Arc::clone(data),
         DatasetStatus::Unavailable(_) => {
             quality.judge = JudgeStatus::Unavailable(
-                "it learns from the dataset, and there is none here".into(),
+                "it compares generated digits with real ones, and there are none here".into(),
             );
             return;
         }
