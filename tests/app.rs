@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
 use ganimate::app::{
-    AppOptions, Control, DatasetStatus, DrawTruncation, Previews, SetTruncation, TrainingDevice,
-    TrainingState, WalkControl, WalkState,
+    AddProjectedToWalk, AppOptions, Control, DatasetStatus, DigitOrigin, DrawTruncation, Previews,
+    ProjectDigit, Projected, SetTruncation, TrainingDevice, TrainingState, WalkControl, WalkState,
 };
 use ganimate::data::IMAGE_PIXELS;
 use ganimate::gan::{LossKind, Preset, StepMode, Truncation};
@@ -301,4 +301,54 @@ fn the_truncation_slider_redraws_the_digits_and_gives_them_back() {
         .write_message(SetTruncation(Truncation::NONE));
     app.update();
     assert_eq!(grid(&app), plain, "back at ψ 1, the same digits");
+}
+
+/// Updates until the projection has finished.
+fn until_projected(app: &mut App) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !app.world().resource::<Projected>().finished {
+        assert!(Instant::now() < deadline, "the projection never finished");
+        app.update();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_projected_digit_is_found_on_its_own_thread_and_joins_the_walk() {
+    // Without data the pretrained generator stands still: project one of its own grid digits.
+    let (mut app, _empty) = without_data();
+    let digit = |app: &App, index: usize| {
+        Previews::image(&app.world().resource::<Previews>().grid, index)
+            .unwrap()
+            .to_vec()
+    };
+    let (first, wanted) = (digit(&app, 0), digit(&app, 9));
+    // A second request replaces the first.
+    for target in [first, wanted.clone()] {
+        app.world_mut().write_message(ProjectDigit {
+            digit: target,
+            origin: DigitOrigin::Drawn,
+        });
+        app.update();
+    }
+    until_projected(&mut app);
+    let projected = app.world().resource::<Projected>();
+    assert_eq!(projected.target.as_deref(), Some(&wanted[..]));
+    assert!(projected.problem.is_none());
+    let snapshot = projected.snapshot.clone().unwrap();
+    let best = snapshot.best().clone();
+    let convergence = projected.convergence.clone();
+    assert!(convergence.len() >= 10, "{} looks", convergence.len());
+    assert_eq!(convergence.last().unwrap()[1], f64::from(best.pixel_error));
+    assert!(convergence[0][1] > 2.0 * convergence.last().unwrap()[1]);
+    // The target is the digit's grey bytes, so it is found within grey-level rounding.
+    assert!(best.pixel_error < 0.03, "pixel error {}", best.pixel_error);
+
+    let keyframes = app.world().resource::<WalkState>().path.keyframes().len();
+    app.world_mut().write_message(AddProjectedToWalk);
+    app.update();
+    app.update();
+    let walk = app.world().resource::<WalkState>();
+    assert_eq!(walk.path.keyframes().len(), keyframes + 1);
+    assert!(walk.path.keyframes().contains(&best.z));
 }

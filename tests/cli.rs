@@ -596,3 +596,149 @@ fn r1_is_chosen_once_per_run_and_checked() {
     let output = train(&out, &["--steps", "6", "--resume", "--r1", "2"]);
     assert_fails_with(&output, "--r1 2: the checkpoint was trained with 1");
 }
+
+/// A digit drawn with the pen as dark ink on white, the way people draw, saved as PNG.
+fn drawn_digit(path: &Path, strokes: &[Vec<[f32; 2]>]) {
+    let mut picture = ganimate::data::digitize::draw_strokes(strokes, 200, 0.08);
+    for p in &mut picture.pixels {
+        *p = 255 - *p;
+    }
+    ganimate::data::grid::write_png(path, &picture).unwrap();
+}
+
+#[test]
+fn a_drawn_digit_is_projected_and_walked_from() {
+    use ganimate::gan::latent_file::LatentFile;
+    let pretrained = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/pretrained");
+    let checkpoint = pretrained.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name).display().to_string();
+    drawn_digit(Path::new(&at("one.png")), &[vec![[0.55, 0.1], [0.45, 0.9]]]);
+    let circle: Vec<[f32; 2]> = (0..=32)
+        .map(|i| {
+            let angle = std::f32::consts::TAU * i as f32 / 32.0;
+            [0.5 + 0.25 * angle.cos(), 0.5 + 0.35 * angle.sin()]
+        })
+        .collect();
+    drawn_digit(Path::new(&at("zero.png")), &[circle]);
+
+    for name in ["one", "zero"] {
+        let (image, z) = (at(&format!("{name}.png")), at(&format!("{name}.json")));
+        let preview = at(&format!("{name}-preview.png"));
+        let output = run(&[
+            "project",
+            "--checkpoint",
+            checkpoint,
+            "--image",
+            &image,
+            "--out",
+            &z,
+            "--preview",
+            &preview,
+            "--restarts",
+            "8",
+            "--steps",
+            "150",
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let error: f32 = stdout
+            .split("pixel error ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no pixel error in: {stdout}"));
+        // A clean drawn stroke is not one of G's own digits, but its closest one is close.
+        assert!(error < 20.0, "{name}: pixel error {error} %");
+        let file = LatentFile::load(Path::new(&z), 100).unwrap();
+        assert_eq!(file.step, Some(10_000));
+        assert!(Path::new(&preview).exists());
+    }
+
+    // The walk starts on the first projected digit, exactly as G draws it.
+    let frames = at("frames");
+    let keyframes = format!("{},{}", at("one.json"), at("zero.json"));
+    let output = run(&[
+        "walk",
+        "--checkpoint",
+        checkpoint,
+        "--keyframes-from",
+        &keyframes,
+        "--fps",
+        "4",
+        "--seconds-per-key",
+        "1",
+        "--size",
+        "28",
+        "--out",
+        &frames,
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(std::fs::read_dir(&frames).unwrap().count(), 8);
+    let device = Default::default();
+    let (generator, _) =
+        ganimate::gan::checkpoint::load_generator::<ganimate::backend::Cpu>(&pretrained, &device)
+            .unwrap();
+    let z = LatentFile::load(Path::new(&at("one.json")), 100).unwrap().z;
+    let drawn = ganimate::gan::sample::generate(&generator, &z, &device).pixels;
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(Path::new(&frames).join("frame-000001.png")).unwrap(),
+    ));
+    let mut reader = decoder.read_info().unwrap();
+    let mut first = vec![0; reader.output_buffer_size().unwrap()];
+    reader.next_frame(&mut first).unwrap();
+    let differing = first
+        .iter()
+        .zip(&drawn)
+        .filter(|(a, b)| a.abs_diff(**b) > 1)
+        .count();
+    assert_eq!(differing, 0, "the first frame is the projected digit");
+
+    // Bad input: a clear error naming the file, exit 1, nothing written.
+    let blank = at("blank.png");
+    ganimate::data::grid::write_png(
+        Path::new(&blank),
+        &ganimate::data::grid::Grey {
+            width: 30,
+            height: 30,
+            pixels: vec![255; 900],
+        },
+    )
+    .unwrap();
+    let never = at("never.json");
+    for (image, message) in [
+        (blank.as_str(), "has no digit in it"),
+        (&at("missing.png"), "missing.png"),
+        (&at("one.json"), "is not a PNG image"),
+    ] {
+        let output = run(&[
+            "project",
+            "--checkpoint",
+            checkpoint,
+            "--image",
+            image,
+            "--out",
+            &never,
+        ]);
+        assert_fails_with(&output, message);
+        assert!(!Path::new(&never).exists());
+    }
+    std::fs::write(
+        at("broken.json"),
+        "{\"format\":\"ganimate-latent\",\"version\":1,\"z\":[1,",
+    )
+    .unwrap();
+    let broken = format!("{},{}", at("one.json"), at("broken.json"));
+    let out = at("never.gif");
+    let output = run(&[
+        "walk",
+        "--checkpoint",
+        checkpoint,
+        "--keyframes-from",
+        &broken,
+        "--out",
+        &out,
+    ]);
+    assert_fails_with(&output, "broken.json is not a latent vector file");
+    assert!(!Path::new(&out).exists());
+}

@@ -125,3 +125,43 @@ fn scripted_recordings_have_the_right_length_and_repeat_exactly() {
         "the recording moves: training and the walk go on"
     );
 }
+
+#[test]
+fn a_projected_picture_shows_in_the_your_digit_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let (picture, shot) = (dir.path().join("seven.png"), dir.path().join("app.png"));
+    // A seven, dark ink on white as people draw.
+    let mut seven = ganimate::data::digitize::draw_strokes(
+        &[vec![[0.25, 0.2], [0.75, 0.2], [0.45, 0.85]]],
+        160,
+        0.08,
+    );
+    seven.pixels.iter_mut().for_each(|p| *p = 255 - *p);
+    ganimate::data::grid::write_png(&picture, &seven).unwrap();
+    let output = xvfb_pretrained_app(&[
+        "--paused",
+        "--project",
+        picture.to_str().unwrap(),
+        "--quit-after-frames",
+        "5",
+        "--screenshot",
+        shot.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    // The window opens at the top left, over the grid: its empty pad is flat black where the
+    // grid's digits would be, and beside it the digit as MNIST stores it, then the best match.
+    let (spread, bright) = common::luminance_stats(&shot, (98, 185), 25);
+    assert!(
+        spread < 5.0 && bright == 0.0,
+        "pad: std {spread:.1}, bright {bright:.3}"
+    );
+    for (what, centre) in [("as MNIST", (227, 98)), ("found", (227, 186))] {
+        let (spread, bright) = common::luminance_stats(&shot, centre, 30);
+        assert!(
+            spread > 30.0 && bright > 0.03,
+            "{what}: std {spread:.1}, bright {bright:.3}"
+        );
+    }
+}

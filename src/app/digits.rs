@@ -16,6 +16,7 @@ use super::dataset::DatasetStatus;
 use super::preview::{GRID_DIGITS, Previews};
 use super::quality::Quality;
 use super::walk::{WalkControl, WalkState};
+use super::your_digit::{DigitOrigin, ProjectDigit};
 use super::{AppOptions, AppSystems};
 use crate::data::IMAGE_SIDE;
 
@@ -44,7 +45,7 @@ pub const CAPTIONS: [(&str, Vec2); 4] = [
         Vec2::new(WALK_CENTER.x, WALK_CENTER.y + 4.0 * PITCH + 8.0),
     ),
     (
-        "real digits",
+        "real digits: click one to find it in latent space",
         Vec2::new(GRID_CENTER.x, STRIP_Y + PITCH / 2.0 + 8.0),
     ),
     (
@@ -212,6 +213,14 @@ fn grid_digit_at(world: Vec2) -> Option<usize> {
     })
 }
 
+/// The real digit of the strip under a world position.
+fn real_digit_at(world: Vec2) -> Option<usize> {
+    (0..GRID_COLUMNS).find(|&i| {
+        let d = (world - strip_position(GRID_CENTER.x, i, GRID_COLUMNS, PITCH)).abs();
+        d.x <= DIGIT / 2.0 && d.y <= DIGIT / 2.0
+    })
+}
+
 #[allow(clippy::too_many_arguments)]
 fn hover_and_click(
     window: Option<Single<&Window, With<PrimaryWindow>>>,
@@ -224,6 +233,8 @@ fn hover_and_click(
     mut controls: MessageWriter<WalkControl>,
     mut quality: ResMut<Quality>,
     options: Res<AppOptions>,
+    data: Res<DatasetStatus>,
+    mut project: MessageWriter<ProjectDigit>,
 ) {
     let (camera, transform) = *camera;
     // A scripted recording is a reproducible recipe: wherever the pointer happens to sit (and
@@ -248,6 +259,17 @@ fn hover_and_click(
             }
         }
         None => **frame_visibility = Visibility::Hidden,
+    }
+    if buttons.just_pressed(MouseButton::Left)
+        && let Some(index) = world.and_then(real_digit_at)
+        && let Some(digit) = data
+            .loaded()
+            .and_then(|d| Previews::image(&d.strip.pixels, index))
+    {
+        project.write(ProjectDigit {
+            digit: digit.to_vec(),
+            origin: DigitOrigin::Real(index),
+        });
     }
     if buttons.just_pressed(MouseButton::Right)
         && let Some(world) = world

@@ -5,6 +5,7 @@ use bevy_egui::input::EguiWantsInput;
 
 use super::AppSystems;
 use super::canvas::Canvas;
+use super::drawing_pad::DrawingPad;
 use super::training::Control;
 use super::ui::UiState;
 use crate::gan::StepMode;
@@ -18,6 +19,7 @@ fn shortcuts(
     egui: Res<EguiWantsInput>,
     mut ui_state: ResMut<UiState>,
     mut canvas: ResMut<Canvas>,
+    mut pad: ResMut<DrawingPad>,
     mut controls: MessageWriter<Control>,
 ) {
     if egui.wants_any_keyboard_input() {
@@ -31,6 +33,9 @@ fn shortcuts(
     }
     if keys.just_pressed(KeyCode::KeyR) {
         controls.write(Control::Reset);
+    }
+    if keys.just_pressed(KeyCode::KeyD) {
+        pad.open = !pad.open;
     }
     if keys.just_pressed(KeyCode::KeyH) {
         canvas.show_panels = !canvas.show_panels;

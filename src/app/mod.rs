@@ -8,6 +8,7 @@ mod canvas;
 mod compute;
 mod dataset;
 mod digits;
+mod drawing_pad;
 mod keys;
 mod lessons;
 mod preview;
@@ -18,6 +19,7 @@ mod training;
 mod truncation;
 mod ui;
 mod walk;
+mod your_digit;
 
 use std::path::PathBuf;
 
@@ -32,6 +34,7 @@ pub use preview::Previews;
 pub use training::{Control, Settings, TrainingState};
 pub use truncation::{DrawTruncation, SetTruncation};
 pub use walk::{WalkControl, WalkState};
+pub use your_digit::{AddProjectedToWalk, DigitOrigin, ProjectDigit, Projected};
 
 /// What `ganimate app` was asked for on the command line.
 #[derive(Resource, Debug, Clone)]
@@ -66,6 +69,9 @@ pub struct AppOptions {
     pub headless: bool,
     /// Truncation ψ the grid and the walk start with.
     pub truncation: crate::gan::Truncation,
+    /// An MNIST-style digit (784 bytes) to find in latent space once the generator is there;
+    /// the best match joins the walk.
+    pub project: Option<Vec<u8>>,
 }
 
 impl Default for AppOptions {
@@ -90,6 +96,7 @@ impl Default for AppOptions {
             lang: Default::default(),
             headless: false,
             truncation: Default::default(),
+            project: None,
         }
     }
 }
@@ -121,6 +128,7 @@ pub fn logic_plugins(app: &mut App) {
         walk::plugin,
         truncation::plugin,
         preview::plugin,
+        your_digit::plugin,
     ));
 }
 
@@ -167,6 +175,7 @@ pub fn run(options: AppOptions) -> AppExit {
     app.add_plugins((
         quality::plugin,
         digits::plugin,
+        drawing_pad::plugin,
         ui::plugin,
         keys::plugin,
         record::plugin,

@@ -1,6 +1,7 @@
 //! Scripted runs: `--quit-after-frames N` exits N frames after the first digits are drawn
 //! (start-up and data loading take varying time, so counting starts there), `--screenshot PATH`
-//! saves the last frame first; a summary line tells what the run did.
+//! saves the last frame first; a summary line tells what the run did. With `--project`, counting
+//! starts when the projected digit has joined the walk.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -14,6 +15,7 @@ use super::compute::TrainingDevice;
 use super::preview::Previews;
 use super::record::Recorder;
 use super::training::TrainingState;
+use super::your_digit::Projected;
 
 /// Frames to wait for a requested screenshot before giving up.
 const SCREENSHOT_PATIENCE: u32 = 300;
@@ -47,6 +49,7 @@ fn run_script(
     previews: Res<Previews>,
     recorder: Res<Recorder>,
     canvas: Res<Canvas>,
+    projected: Res<Projected>,
     mut exit: MessageWriter<AppExit>,
 ) {
     // A scripted recording ends the run when its video is complete.
@@ -63,7 +66,9 @@ fn run_script(
         (None, Some(frames)) => frames,
         (None, None) => return,
     };
-    if previews.version == 0 {
+    // Counting starts once the digits are drawn and, with --project, the search has ended.
+    let searching = options.project.is_some() && !projected.added && projected.problem.is_none();
+    if previews.version == 0 || searching {
         return;
     }
     if script.started.is_none() {

@@ -15,6 +15,7 @@ use super::canvas::Canvas;
 use super::compute::TrainingDevice;
 use super::dataset::DatasetStatus;
 use super::digits::{CAPTIONS, SceneCamera};
+use super::drawing_pad::{self, DrawingPad};
 use super::lessons;
 use super::preview::Previews;
 use super::quality::Quality;
@@ -75,7 +76,10 @@ pub(super) fn plugin(app: &mut App) {
     .init_resource::<FrameRate>()
     .add_systems(Startup, spawn_egui_camera)
     .add_systems(Update, measure_fps)
-    .add_systems(EguiPrimaryContextPass, panels);
+    .add_systems(
+        EguiPrimaryContextPass,
+        (panels, drawing_pad::window).chain(),
+    );
 }
 
 fn spawn_egui_camera(mut commands: Commands, canvas: Res<Canvas>) {
@@ -426,6 +430,7 @@ struct WalkPanel<'w> {
     controls: MessageWriter<'w, WalkControl>,
     truncation: Res<'w, DrawTruncation>,
     truncation_requests: MessageWriter<'w, SetTruncation>,
+    pad: ResMut<'w, DrawingPad>,
 }
 
 fn walk_section(ui: &mut Ui, panel: WalkPanel) {
@@ -434,6 +439,7 @@ fn walk_section(ui: &mut Ui, panel: WalkPanel) {
         mut controls,
         truncation,
         mut truncation_requests,
+        mut pad,
     } = panel;
     ui.heading("Latent walk");
     ui.horizontal(|ui| {
@@ -449,6 +455,13 @@ fn walk_section(ui: &mut Ui, panel: WalkPanel) {
         }
         if ui.button("New random path").clicked() {
             controls.write(WalkControl::NewPath);
+        }
+        if ui
+            .selectable_label(pad.open, "✏ Your digit")
+            .on_hover_text("Draw a digit and find it in the generator's latent space (D)")
+            .clicked()
+        {
+            pad.open = !pad.open;
         }
     });
     let mut position = walk.position;
@@ -682,10 +695,12 @@ fn help_window(ctx: &egui::Context, ui_state: &mut UiState) {
                     ("S", "one training step"),
                     ("R", "reset: fresh networks"),
                     ("H", "hide / show the panels"),
+                    ("D", "draw your own digit and find it in latent space"),
                     ("F1 or ?", "this help"),
                     ("F9", "start / stop recording a video"),
                     ("F12", "save a screenshot"),
                     ("left click on a digit", "add it to the latent walk"),
+                    ("left click on a real digit", "find it in latent space"),
                     ("right click on a keyframe", "remove it"),
                 ] {
                     ui.label(RichText::new(key).strong());

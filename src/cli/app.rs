@@ -61,6 +61,10 @@ pub struct AppArgs {
     /// Truncation ψ the grid and the walk start with (0 < ψ ≤ 2; a slider changes it)
     #[arg(long, value_name = "PSI", default_value = "1", allow_negative_numbers = true, value_parser = crate::gan::Truncation::parse)]
     truncation: crate::gan::Truncation,
+    /// Find this PNG's digit in the generator's latent space at start and add the best match
+    /// to the walk (the "Your digit" window shows the search)
+    #[arg(long, value_name = "PNG")]
+    project: Option<PathBuf>,
     /// Language of the lessons panel (switchable in the app)
     #[arg(long, value_enum, default_value_t = crate::judge::detect::Lang::En)]
     lang: crate::judge::detect::Lang,
@@ -105,6 +109,10 @@ pub fn run(args: AppArgs) -> anyhow::Result<Outcome> {
             bail!("{}: folder not found", parent.display());
         }
     }
+    let project = match &args.project {
+        Some(path) => Some(crate::data::digitize::read_digit(path)?),
+        None => None,
+    };
     if let Some(dir) = &args.checkpoint {
         // Fail before opening a window: a typo should not cost a start-up.
         crate::gan::checkpoint::read_manifest(dir)?;
@@ -129,6 +137,7 @@ pub fn run(args: AppArgs) -> anyhow::Result<Outcome> {
         lang: args.lang,
         headless: args.headless,
         truncation: args.truncation,
+        project,
     });
     match exit {
         bevy::app::AppExit::Success => Ok(Outcome::Done),

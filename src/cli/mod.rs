@@ -1,11 +1,12 @@
-//! The command line: `ganimate [app] | train | sample | walk | export | classifier | eval |
-//! bench`. Usage errors exit 2 (clap), runtime
+//! The command line: `ganimate [app] | train | sample | walk | project | export | classifier |
+//! eval | bench`. Usage errors exit 2 (clap), runtime
 //! errors exit 1 with `error: …` on stderr, an interrupted training run exits 130.
 
 mod app;
 mod bench;
 mod judge;
 mod progress;
+mod project;
 mod sample;
 mod train;
 mod walk;
@@ -39,6 +40,8 @@ enum Command {
     Sample(sample::SampleArgs),
     /// Render a looping latent walk to .mp4, .gif or a folder of PNG frames
     Walk(walk::WalkArgs),
+    /// Find the latent vector whose digit best matches a PNG of a digit (for walks from it)
+    Project(project::ProjectArgs),
     /// Copy a checkpoint's generator alone into a new folder (for sampling and walks)
     Export(ExportArgs),
     /// Train (or find in the cache) the digit classifier that judges generated digits
@@ -102,6 +105,7 @@ pub fn run() -> ExitCode {
                 .map_err(Into::into)
         }
         Command::Walk(args) => walk::run(args).map(|()| Outcome::Done),
+        Command::Project(args) => project::run(args).map(|()| Outcome::Done),
         Command::Classifier(args) => judge::run_classifier(args).map(|()| Outcome::Done),
         Command::Eval(args) => judge::run_eval(args).map(|()| Outcome::Done),
         Command::App(args) => app::run(args),

@@ -12,6 +12,7 @@ use crate::backend::BackendChoice;
 use crate::data::{IMAGE_SIDE, Images, grid};
 use crate::gan::directions::{self, Directions};
 use crate::gan::latent::Interpolation;
+use crate::gan::latent_file::LatentFile;
 use crate::gan::walk::LatentPath;
 use crate::gan::{Generator, Truncation, checkpoint, sample};
 use crate::video::{Pixels, VideoSpec, VideoWriter};
@@ -59,6 +60,11 @@ pub struct WalkArgs {
     /// --seconds-per-key
     #[arg(long, value_name = "K", conflicts_with = "interp")]
     direction: Option<usize>,
+    /// Walk through these latent vectors (files written by `ganimate project`, two or more,
+    /// comma-separated) instead of random keyframes; they are used as they are (no truncation)
+    #[arg(long, value_name = "FILES", value_delimiter = ',', num_args = 1..,
+          conflicts_with_all = ["direction", "keyframes", "truncation", "seed"])]
+    keyframes_from: Vec<PathBuf>,
     /// Where to run the generator
     #[arg(long, value_enum, default_value_t = BackendChoice::Cpu)]
     backend: BackendChoice,
@@ -81,6 +87,12 @@ fn parse_grid(text: &str) -> Result<(usize, usize), String> {
 }
 
 pub fn run(args: WalkArgs) -> anyhow::Result<()> {
+    if args.keyframes_from.len() == 1 {
+        bail!("--keyframes-from needs two or more files to walk between");
+    }
+    if !args.keyframes_from.is_empty() && args.grid != (1, 1) {
+        bail!("--keyframes-from draws one walk: leave --grid at 1x1");
+    }
     if args.keyframes < 2 || args.keyframes > 1000 {
         bail!(
             "--keyframes must be between 2 and 1000, got {}",
@@ -93,7 +105,7 @@ pub fn run(args: WalkArgs) -> anyhow::Result<()> {
     let frames_per_key = (args.seconds_per_key * f64::from(args.fps))
         .round()
         .max(1.0) as u64;
-    let total = frames_per_key * args.keyframes as u64;
+    let total = frames_per_key * keyframe_count(&args) as u64;
     if total > MAX_FRAMES {
         bail!("that walk has {total} frames; the most is {MAX_FRAMES} (an hour at 30 fps)");
     }
@@ -124,8 +136,18 @@ fn render<B: Backend>(
     let latent_dim = generator.latent_dim();
     let (columns, rows) = args.grid;
     let cells = columns * rows;
-    let total = frames_per_key * args.keyframes as u64;
+    let total = frames_per_key * keyframe_count(args) as u64;
     let route = match args.direction {
+        _ if !args.keyframes_from.is_empty() => {
+            let keyframes = args
+                .keyframes_from
+                .iter()
+                .map(|path| LatentFile::load(path, latent_dim).map(|file| file.z))
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut path = LatentPath::through(keyframes);
+            path.interpolation = args.interp;
+            Route::Keyframes(vec![path])
+        }
         Some(k) => Route::Sweep {
             direction: sefa_direction(&generator, k)?,
             starts: sample::fixed_noise(args.seed, cells, latent_dim),
@@ -149,7 +171,11 @@ fn render<B: Backend>(
             .iter()
             .flat_map(|&f| route.frame(f, frames_per_key, total))
             .collect();
-        let images = sample::generate(&generator, &args.truncation.apply(&noise), device);
+        let noise = match route {
+            Route::Keyframes(_) if !args.keyframes_from.is_empty() => noise,
+            _ => args.truncation.apply(&noise),
+        };
+        let images = sample::generate(&generator, &noise, device);
         for (i, _) in batch.iter().enumerate() {
             let picture = Images {
                 count: cells,
@@ -178,6 +204,15 @@ fn render<B: Backend>(
         manifest.config.preset
     );
     Ok(())
+}
+
+/// Keyframes on the path: the files given, or `--keyframes` random ones.
+fn keyframe_count(args: &WalkArgs) -> usize {
+    if args.keyframes_from.is_empty() {
+        args.keyframes
+    } else {
+        args.keyframes_from.len()
+    }
 }
 
 /// What each cell of the video travels.

@@ -1,5 +1,6 @@
 //! Datasets: IDX files, where to find them, and the first-run download.
 
+pub mod digitize;
 pub mod download;
 pub mod grid;
 pub mod idx;

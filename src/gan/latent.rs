@@ -19,6 +19,7 @@ pub enum Stream {
     Sample = 5,
     Walk = 6,
     Augment = 7,
+    Projection = 8,
 }
 
 /// An RNG for item `index` of `stream` under `seed`.

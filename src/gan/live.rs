@@ -11,6 +11,7 @@ use super::checkpoint::{self, CheckpointError};
 use super::config::TrainConfig;
 use super::guard::{Divergence, Guard};
 use super::model::Generator;
+use super::projection::{Projection, ProjectionConfig, ProjectionRun};
 use super::stats::{StepMode, StepStats, StepValues};
 use super::trainer::{RealImages, Trainer};
 use crate::data::IMAGE_PIXELS;
@@ -76,6 +77,9 @@ pub trait Sampler: Send {
     /// Runs the generator on `noise` (`n × latent_dim`); returns `n × 784` values in [-1, 1].
     fn generate(&self, noise: &[f32]) -> Vec<f32>;
     fn boxed_clone(&self) -> Box<dyn Sampler>;
+    /// Starts projecting `target` (784 values in [-1, 1]) into this generator's latent space,
+    /// on a copy that training no longer changes.
+    fn project(&self, target: &[f32], config: ProjectionConfig) -> Box<dyn ProjectionRun>;
 }
 
 struct GeneratorSampler<B: Backend> {
@@ -110,6 +114,15 @@ impl<B: Backend> Sampler for GeneratorSampler<B> {
             generator: self.generator.clone(),
             device: self.device.clone(),
         })
+    }
+
+    fn project(&self, target: &[f32], config: ProjectionConfig) -> Box<dyn ProjectionRun> {
+        Box::new(Projection::new(
+            self.generator.detached_copy(),
+            target,
+            config,
+            &self.device,
+        ))
     }
 }
 

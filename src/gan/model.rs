@@ -150,6 +150,55 @@ impl<B: Backend> Generator<B> {
         tanh_keeping_output(self.output.forward(x))
     }
 
+    /// G's images for `z` in inference mode (BatchNorm's running statistics, on any backend),
+    /// with the slopes that [`Generator::pull_back`] needs to carry a gradient on the images
+    /// back to `z` in closed form. Projection searches z this way on the inner backend: no
+    /// autodiff graph, and no batch statistics that would tie the restarts to each other.
+    pub fn trace(&self, z: Tensor<B, 2>) -> GeneratorTrace<B> {
+        let mut slopes = Vec::with_capacity(self.hidden.len());
+        let mut x = z;
+        for (index, layer) in self.hidden.iter().enumerate() {
+            x = layer.forward(x);
+            let mut scale = None;
+            if let Some(norm) = self.norms.get(index) {
+                let features = x.dims()[1];
+                let gain = (norm.gamma.val()
+                    / norm.running_var.value().add_scalar(norm.epsilon).sqrt())
+                .reshape([1, features]);
+                let mean = norm.running_mean.value().reshape([1, features]);
+                let shift = norm.beta.val().reshape([1, features]);
+                x = (x - mean) * gain.clone() + shift;
+                scale = Some(gain);
+            }
+            let leak = self.leaky_slope;
+            let slope = x
+                .clone()
+                .greater_elem(0.0)
+                .float()
+                .mul_scalar(1.0 - leak)
+                .add_scalar(leak);
+            slopes.push(match scale {
+                Some(gain) => slope * gain,
+                None => slope,
+            });
+            x = activation(x, leak);
+        }
+        let images = tanh(self.output.forward(x));
+        GeneratorTrace { images, slopes }
+    }
+
+    /// The gradient with respect to z of a loss whose gradient with respect to `trace`'s images
+    /// is `upstream`: back through tanh (1 − y²), then each layer's transposed weights and
+    /// slopes.
+    pub fn pull_back(&self, trace: GeneratorTrace<B>, upstream: Tensor<B, 2>) -> Tensor<B, 2> {
+        let tanh_slope = trace.images.square().neg().add_scalar(1.0);
+        let mut gradient = (upstream * tanh_slope).matmul(self.output.weight.val().transpose());
+        for (layer, slope) in self.hidden.iter().zip(trace.slopes).rev() {
+            gradient = (gradient * slope).matmul(layer.weight.val().transpose());
+        }
+        gradient
+    }
+
     /// A copy that shares nothing mutable with `self`. burn's `clone` shares BatchNorm's
     /// running statistics (they live behind one lock), so training the original would change
     /// a plain clone's sampling too: the divergence guard's snapshots must not.
@@ -235,6 +284,14 @@ impl<B: Backend> Generator<B> {
     fn first_layer(&self) -> &Linear<B> {
         self.hidden.first().unwrap_or(&self.output)
     }
+}
+
+/// A pass of G kept for [`Generator::pull_back`].
+pub struct GeneratorTrace<B: Backend> {
+    /// `[batch, 784]` in [-1, 1].
+    pub images: Tensor<B, 2>,
+    /// Per hidden layer, `[batch, width]`: the activation's slope times BatchNorm's gain.
+    slopes: Vec<Tensor<B, 2>>,
 }
 
 /// D: 784 pixels → hidden layers (LeakyReLU) → one logit; D(x) = sigmoid(logit).
@@ -477,6 +534,67 @@ mod tests {
         // The blend is a new generator: the originals are untouched.
         assert_eq!(parameters(&a), pa);
         assert_eq!(parameters(&b), pb);
+    }
+
+    #[test]
+    fn the_generator_pull_back_matches_finite_differences_in_inference_mode() {
+        // Training steps on the autodiff backend move BatchNorm's running statistics away from
+        // their initial 0 and 1, so the check covers them.
+        type A = crate::backend::CpuBackend;
+        let config = GeneratorConfig::new(vec![32, 48])
+            .with_batch_norm(true)
+            .with_leaky_slope(0.2);
+        let trained = config.init::<A>(&mut rng_for(8, Stream::Init, 0), &Default::default());
+        for round in 0..3 {
+            let z = crate::gan::latent::normal(&mut rng_for(9, Stream::Sample, round), 800);
+            let z = Tensor::<A, 2>::from_data(TensorData::new(z, [8, 100]), &Default::default())
+                .mul_scalar(1.5)
+                .add_scalar(0.3);
+            let _ = trained.forward(z);
+        }
+        let g = burn::module::AutodiffModule::valid(&trained);
+        let z = crate::gan::latent::normal(&mut rng_for(10, Stream::Sample, 0), 200);
+        let latent = |values: &[f32]| {
+            Tensor::<Cpu, 2>::from_data(
+                TensorData::new(values.to_vec(), [2, 100]),
+                &Default::default(),
+            )
+        };
+        // The trace draws what sampling draws.
+        let traced = values(g.trace(latent(&z)).images);
+        for (a, b) in traced.iter().zip(values(g.forward(latent(&z)))) {
+            assert!((a - b).abs() < 1e-5);
+        }
+        // A loss that weighs each pixel differently: L = Σ wᵢ·yᵢ.
+        let weights =
+            crate::gan::latent::normal(&mut rng_for(11, Stream::Sample, 0), 2 * IMAGE_PIXELS);
+        let loss = |values: &[f32]| -> f64 {
+            let images = g
+                .forward(latent(values))
+                .into_data()
+                .to_vec::<f32>()
+                .unwrap();
+            images
+                .iter()
+                .zip(&weights)
+                .map(|(y, w)| f64::from(y * w))
+                .sum()
+        };
+        let gradient = values(g.pull_back(g.trace(latent(&z)), images(&weights)));
+        let eps = 1e-2;
+        for at in [0, 13, 57, 99, 100, 142, 199] {
+            let shifted = |by: f32| {
+                let mut moved = z.clone();
+                moved[at] += by;
+                loss(&moved)
+            };
+            let numeric = ((shifted(eps) - shifted(-eps)) / (2.0 * f64::from(eps))) as f32;
+            let exact = gradient[at];
+            assert!(
+                (numeric - exact).abs() < 2e-2 + 2e-2 * exact.abs(),
+                "z[{at}]: finite differences {numeric}, pull-back {exact}"
+            );
+        }
     }
 
     fn small_discriminator<B: Backend>() -> Discriminator<B> {
