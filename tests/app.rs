@@ -1,14 +1,15 @@
 //! The app's plugins without a window: training advances (on the CPU, on a thread of its own),
-//! figures reach the panels' state, the controls do what they say, and the latent walk follows
-//! clicks.
+//! figures reach the panels' state, the controls do what they say, the latent walk follows
+//! clicks, and the directions and projection windows' logic works.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
 use ganimate::app::{
-    AddProjectedToWalk, AppOptions, Control, DatasetStatus, DigitOrigin, DrawTruncation, Previews,
-    ProjectDigit, Projected, SetTruncation, TrainingDevice, TrainingState, WalkControl, WalkState,
+    AddProjectedToWalk, AppOptions, Control, DatasetStatus, DigitOrigin, DirectionsControl,
+    DirectionsWindowOpen, DrawTruncation, LatentDirections, Previews, ProjectDigit, Projected,
+    SetTruncation, TrainingDevice, TrainingState, WalkControl, WalkState,
 };
 use ganimate::data::IMAGE_PIXELS;
 use ganimate::gan::{LossKind, Preset, StepMode, Truncation};
@@ -351,4 +352,101 @@ fn a_projected_digit_is_found_on_its_own_thread_and_joins_the_walk() {
     let walk = app.world().resource::<WalkState>();
     assert_eq!(walk.path.keyframes().len(), keyframes + 1);
     assert!(walk.path.keyframes().contains(&best.z));
+}
+
+/// Updates until the directions window has directions and their digits.
+fn until_directions(app: &mut App) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let directions = app.world().resource::<LatentDirections>();
+        if directions.found.is_some() && !directions.digits.is_empty() {
+            return;
+        }
+        assert!(Instant::now() < deadline, "no directions were found");
+        app.update();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn direction_sliders_move_the_digit_and_the_strips_show_where_each_goes() {
+    let (mut app, _empty) = without_data();
+    app.insert_resource(DirectionsWindowOpen(true));
+    until_directions(&mut app);
+    let directions = app.world().resource::<LatentDirections>();
+    assert_eq!(
+        directions.found.as_ref().unwrap().len(),
+        100,
+        "SeFa: one per latent dimension"
+    );
+    assert_eq!(directions.digits.len(), (5 * 7 + 1) * IMAGE_PIXELS);
+    // With every slider at 0, each strip's middle digit is the moved digit itself.
+    for k in 0..5 {
+        assert_eq!(directions.digit(k, 3), directions.digit(5, 0), "strip {k}");
+    }
+    assert_ne!(
+        directions.digit(0, 0),
+        directions.digit(0, 6),
+        "−3σ and +3σ differ"
+    );
+    let base = directions.base.clone().unwrap();
+    let u = directions.found.as_ref().unwrap().vectors[0].clone();
+
+    app.world_mut()
+        .write_message(DirectionsControl::SetOffset { k: 0, offset: 2.0 });
+    app.update();
+    app.update();
+    let directions = app.world().resource::<LatentDirections>();
+    let moved = directions.moved().unwrap();
+    for ((m, b), u) in moved.iter().zip(&base).zip(&u) {
+        assert!((m - (b + 2.0 * u)).abs() < 1e-6);
+    }
+    // The strips stay put around the base: the slider's digit is strip 0's +2σ one.
+    assert_eq!(directions.digit(0, 5), directions.digit(5, 0));
+
+    app.world_mut()
+        .write_message(DirectionsControl::WalkAlong(0));
+    app.update();
+    app.update();
+    let walk = app.world().resource::<WalkState>();
+    assert_eq!(walk.path.keyframes().len(), 2);
+    assert_eq!(
+        walk.path.interpolation,
+        ganimate::gan::latent::Interpolation::Lerp
+    );
+    for (end, sign) in walk.path.keyframes().iter().zip([-3.0, 3.0]) {
+        for ((e, m), u) in end.iter().zip(&moved).zip(&u) {
+            assert!((e - (m + sign * u)).abs() < 1e-5);
+        }
+    }
+
+    app.world_mut().write_message(DirectionsControl::AddToWalk);
+    app.update();
+    app.update();
+    assert!(
+        app.world()
+            .resource::<WalkState>()
+            .path
+            .keyframes()
+            .contains(&moved)
+    );
+    let directions = app.world().resource::<LatentDirections>();
+    assert_eq!(
+        directions.base.as_ref(),
+        Some(&moved),
+        "the added digit is the new base"
+    );
+    assert_eq!(directions.offsets, [0.0; 5]);
+
+    app.world_mut().write_message(DirectionsControl::SetMethod(
+        ganimate::gan::directions::Method::Ganspace,
+    ));
+    app.update();
+    until_directions(&mut app);
+    let directions = app.world().resource::<LatentDirections>();
+    assert_eq!(
+        directions.found.as_ref().unwrap().len(),
+        16,
+        "GANSpace keeps 16"
+    );
 }

@@ -574,7 +574,7 @@ fn walk_sweeps_a_sefa_direction_both_ways() {
     ]);
     assert_fails_with(
         &output,
-        "--direction 0: this generator has directions 1 to 100",
+        "--direction 0: SeFa gives this generator directions 1 to 100",
     );
     assert!(!out.exists(), "nothing written");
 }

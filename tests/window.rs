@@ -127,7 +127,7 @@ fn scripted_recordings_have_the_right_length_and_repeat_exactly() {
 }
 
 #[test]
-fn a_projected_picture_shows_in_the_your_digit_window() {
+fn the_your_digit_and_directions_windows_show_their_digits() {
     let dir = tempfile::tempdir().unwrap();
     let (picture, shot) = (dir.path().join("seven.png"), dir.path().join("app.png"));
     // A seven, dark ink on white as people draw.
@@ -142,8 +142,10 @@ fn a_projected_picture_shows_in_the_your_digit_window() {
         "--paused",
         "--project",
         picture.to_str().unwrap(),
+        "--open",
+        "directions",
         "--quit-after-frames",
-        "5",
+        "10",
         "--screenshot",
         shot.to_str().unwrap(),
     ]);

@@ -7,8 +7,10 @@ use bevy::prelude::*;
 use bevy::render::render_resource::{TextureFormat, TextureUsages};
 use bevy::render::view::screenshot::Screenshot;
 use bevy::window::PrimaryWindow;
+use bevy_egui::egui;
 
 use super::AppOptions;
+use crate::data::IMAGE_SIDE;
 
 /// The size of the headless canvas, the window's default size.
 pub const CANVAS_SIZE: UVec2 = UVec2::new(1280, 800);
@@ -92,4 +94,13 @@ pub fn save_png(image: &Image, path: &std::path::Path) -> Result<(), String> {
     let (width, height) = rgb.dimensions();
     crate::data::grid::write_rgb_png(path, width, height, rgb.as_raw())
         .map_err(|e| fail(e.to_string()))
+}
+
+/// A 28×28 grey digit as an egui texture, drawn with crisp pixels.
+pub fn digit_texture(ctx: &egui::Context, name: String, grey: &[u8]) -> egui::TextureHandle {
+    ctx.load_texture(
+        name,
+        egui::ColorImage::from_gray([IMAGE_SIDE, IMAGE_SIDE], grey),
+        egui::TextureOptions::NEAREST,
+    )
 }

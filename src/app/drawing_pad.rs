@@ -7,9 +7,9 @@ use bevy_egui::EguiContexts;
 use bevy_egui::egui::{self, Align2, Color32, RichText, Sense, Stroke, Ui};
 use egui_plot::{Line, Plot, PlotPoints};
 
-use super::canvas::Canvas;
+use super::canvas::{Canvas, digit_texture};
 use super::your_digit::{AddProjectedToWalk, DigitOrigin, ProjectDigit, Projected};
-use crate::data::IMAGE_SIDE;
+use super::{AppOptions, StartWindow};
 use crate::data::digitize::{draw_strokes, mnist_style};
 use crate::gan::sample::to_grey;
 
@@ -45,7 +45,11 @@ pub struct YourDigitWindow<'w> {
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<DrawingPad>()
+    let open = app
+        .world()
+        .get_resource::<AppOptions>()
+        .is_some_and(|options| options.open.contains(&StartWindow::YourDigit));
+    app.insert_resource(DrawingPad { open, ..default() })
         .add_systems(Update, open_on_request);
 }
 
@@ -253,13 +257,7 @@ impl Textures {
             return;
         }
         self.version = Some(projected.version);
-        let load = |name: String, grey: &[u8]| {
-            ctx.load_texture(
-                name,
-                egui::ColorImage::from_gray([IMAGE_SIDE, IMAGE_SIDE], grey),
-                egui::TextureOptions::NEAREST,
-            )
-        };
+        let load = |name: String, grey: &[u8]| digit_texture(ctx, name, grey);
         self.target = projected
             .target
             .as_ref()

@@ -5,6 +5,7 @@ use bevy_egui::input::EguiWantsInput;
 
 use super::AppSystems;
 use super::canvas::Canvas;
+use super::directions::DirectionsWindowOpen;
 use super::drawing_pad::DrawingPad;
 use super::training::Control;
 use super::ui::UiState;
@@ -20,6 +21,7 @@ fn shortcuts(
     mut ui_state: ResMut<UiState>,
     mut canvas: ResMut<Canvas>,
     mut pad: ResMut<DrawingPad>,
+    mut directions_open: ResMut<DirectionsWindowOpen>,
     mut controls: MessageWriter<Control>,
 ) {
     if egui.wants_any_keyboard_input() {
@@ -36,6 +38,9 @@ fn shortcuts(
     }
     if keys.just_pressed(KeyCode::KeyD) {
         pad.open = !pad.open;
+    }
+    if keys.just_pressed(KeyCode::KeyE) {
+        directions_open.0 = !directions_open.0;
     }
     if keys.just_pressed(KeyCode::KeyH) {
         canvas.show_panels = !canvas.show_panels;

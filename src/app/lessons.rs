@@ -5,6 +5,7 @@
 use bevy_egui::egui::{self, Color32, RichText, Ui};
 use egui_plot::{Bar, BarChart, HLine, Legend, Line, Plot, PlotPoints};
 
+use super::canvas::digit_texture;
 use super::quality::{JudgeStatus, Quality, SAMPLES, class_colour};
 use super::training::TrainingState;
 use crate::judge::classifier::{CLASSES, MIN_ACCURACY};
@@ -39,6 +40,13 @@ pub fn lessons_section(
                 "judge: waiting for the dataset",
                 "juge : en attente des données",
             ));
+        }
+        // The bundled judge only loads and measures the real digits: no progress to show.
+        JudgeStatus::Training(fraction) if *fraction == 0.0 => {
+            ui.add(
+                egui::ProgressBar::new(0.0)
+                    .text(lang.pick("preparing the judge…", "préparation du juge…")),
+            );
         }
         JudgeStatus::Training(fraction) => {
             ui.add(egui::ProgressBar::new(*fraction).text(lang.pick(
@@ -160,12 +168,7 @@ fn nearest_view(ui: &mut Ui, quality: &Quality, textures: &mut Vec<egui::Texture
     textures.clear();
     ui.horizontal(|ui| {
         for (index, (pixels, label)) in nearest.images.iter().enumerate() {
-            let image = egui::ColorImage::from_gray([28, 28], pixels);
-            let texture = ui.ctx().load_texture(
-                format!("nearest-{index}"),
-                image,
-                egui::TextureOptions::NEAREST,
-            );
+            let texture = digit_texture(ui.ctx(), format!("nearest-{index}"), pixels);
             ui.vertical(|ui| {
                 ui.image((texture.id(), egui::vec2(42.0, 42.0)));
                 ui.label(RichText::new(label.to_string()).small());

@@ -8,6 +8,8 @@ mod canvas;
 mod compute;
 mod dataset;
 mod digits;
+mod directions;
+mod directions_window;
 mod drawing_pad;
 mod keys;
 mod lessons;
@@ -30,6 +32,7 @@ use crate::data::DatasetKind;
 
 pub use compute::TrainingDevice;
 pub use dataset::DatasetStatus;
+pub use directions::{DirectionsControl, DirectionsWindowOpen, LatentDirections};
 pub use preview::Previews;
 pub use training::{Control, Settings, TrainingState};
 pub use truncation::{DrawTruncation, SetTruncation};
@@ -72,6 +75,17 @@ pub struct AppOptions {
     /// An MNIST-style digit (784 bytes) to find in latent space once the generator is there;
     /// the best match joins the walk.
     pub project: Option<Vec<u8>>,
+    /// Windows open at start.
+    pub open: Vec<StartWindow>,
+}
+
+/// A window `ganimate app --open` opens at start (for scripted screenshots and videos).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StartWindow {
+    /// Latent directions: sliders and strips along G's main directions.
+    Directions,
+    /// Your digit: the drawing pad and what projection finds.
+    YourDigit,
 }
 
 impl Default for AppOptions {
@@ -97,6 +111,7 @@ impl Default for AppOptions {
             headless: false,
             truncation: Default::default(),
             project: None,
+            open: Vec::new(),
         }
     }
 }
@@ -129,6 +144,7 @@ pub fn logic_plugins(app: &mut App) {
         truncation::plugin,
         preview::plugin,
         your_digit::plugin,
+        directions::plugin,
     ));
 }
 

@@ -15,6 +15,8 @@ use super::canvas::Canvas;
 use super::compute::TrainingDevice;
 use super::dataset::DatasetStatus;
 use super::digits::{CAPTIONS, SceneCamera};
+use super::directions::DirectionsWindowOpen;
+use super::directions_window;
 use super::drawing_pad::{self, DrawingPad};
 use super::lessons;
 use super::preview::Previews;
@@ -78,7 +80,7 @@ pub(super) fn plugin(app: &mut App) {
     .add_systems(Update, measure_fps)
     .add_systems(
         EguiPrimaryContextPass,
-        (panels, drawing_pad::window).chain(),
+        (panels, drawing_pad::window, directions_window::window).chain(),
     );
 }
 
@@ -431,6 +433,7 @@ struct WalkPanel<'w> {
     truncation: Res<'w, DrawTruncation>,
     truncation_requests: MessageWriter<'w, SetTruncation>,
     pad: ResMut<'w, DrawingPad>,
+    directions_open: ResMut<'w, DirectionsWindowOpen>,
 }
 
 fn walk_section(ui: &mut Ui, panel: WalkPanel) {
@@ -440,6 +443,7 @@ fn walk_section(ui: &mut Ui, panel: WalkPanel) {
         truncation,
         mut truncation_requests,
         mut pad,
+        mut directions_open,
     } = panel;
     ui.heading("Latent walk");
     ui.horizontal(|ui| {
@@ -462,6 +466,13 @@ fn walk_section(ui: &mut Ui, panel: WalkPanel) {
             .clicked()
         {
             pad.open = !pad.open;
+        }
+        if ui
+            .selectable_label(directions_open.0, "Directions")
+            .on_hover_text("Move a digit along G's main latent directions (E)")
+            .clicked()
+        {
+            directions_open.0 = !directions_open.0;
         }
     });
     let mut position = walk.position;
@@ -696,6 +707,7 @@ fn help_window(ctx: &egui::Context, ui_state: &mut UiState) {
                     ("R", "reset: fresh networks"),
                     ("H", "hide / show the panels"),
                     ("D", "draw your own digit and find it in latent space"),
+                    ("E", "explore G's main latent directions"),
                     ("F1 or ?", "this help"),
                     ("F9", "start / stop recording a video"),
                     ("F12", "save a screenshot"),

@@ -124,6 +124,18 @@ impl WalkState {
                 self.path.remove(*index);
                 self.changed();
             }
+            WalkControl::ReplacePath {
+                keyframes,
+                interpolation,
+            } => {
+                if keyframes.len() >= 2 {
+                    self.path = LatentPath::through(keyframes.clone());
+                    self.path.interpolation = *interpolation;
+                    self.position = 0.0;
+                    self.first_endpoint = None;
+                    self.changed();
+                }
+            }
         }
     }
 }
@@ -141,6 +153,11 @@ pub enum WalkControl {
     /// A latent vector picked by clicking a digit.
     AddLatent(Vec<f32>),
     RemoveKeyframe(usize),
+    /// A new path through these keyframes (two or more), from its start.
+    ReplacePath {
+        keyframes: Vec<Vec<f32>>,
+        interpolation: Interpolation,
+    },
 }
 
 pub(super) fn plugin(app: &mut App) {

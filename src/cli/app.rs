@@ -65,6 +65,9 @@ pub struct AppArgs {
     /// to the walk (the "Your digit" window shows the search)
     #[arg(long, value_name = "PNG")]
     project: Option<PathBuf>,
+    /// Windows to open at start, comma-separated
+    #[arg(long, value_enum, value_name = "WINDOWS", value_delimiter = ',')]
+    open: Vec<crate::app::StartWindow>,
     /// Language of the lessons panel (switchable in the app)
     #[arg(long, value_enum, default_value_t = crate::judge::detect::Lang::En)]
     lang: crate::judge::detect::Lang,
@@ -138,6 +141,7 @@ pub fn run(args: AppArgs) -> anyhow::Result<Outcome> {
         headless: args.headless,
         truncation: args.truncation,
         project,
+        open: args.open,
     });
     match exit {
         bevy::app::AppExit::Success => Ok(Outcome::Done),

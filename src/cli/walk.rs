@@ -10,7 +10,7 @@ use clap::Args;
 
 use crate::backend::BackendChoice;
 use crate::data::{IMAGE_SIDE, Images, grid};
-use crate::gan::directions::{self, Directions};
+use crate::gan::directions;
 use crate::gan::latent::Interpolation;
 use crate::gan::latent_file::LatentFile;
 use crate::gan::walk::LatentPath;
@@ -55,11 +55,14 @@ pub struct WalkArgs {
     /// Seed of the keyframes (or, with --direction, of the starting points)
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// Sweep along the generator's K-th SeFa direction (1 = the strongest) instead of between
+    /// Sweep along the generator's K-th direction (1 = the strongest) instead of between
     /// keyframes: from each starting point to +3σ, back, to −3σ and back, in --keyframes ×
     /// --seconds-per-key
     #[arg(long, value_name = "K", conflicts_with = "interp")]
     direction: Option<usize>,
+    /// How --direction's directions are found
+    #[arg(long, value_enum, default_value_t = directions::Method::Sefa, requires = "direction")]
+    directions: directions::Method,
     /// Walk through these latent vectors (files written by `ganimate project`, two or more,
     /// comma-separated) instead of random keyframes; they are used as they are (no truncation)
     #[arg(long, value_name = "FILES", value_delimiter = ',', num_args = 1..,
@@ -149,7 +152,7 @@ fn render<B: Backend>(
             Route::Keyframes(vec![path])
         }
         Some(k) => Route::Sweep {
-            direction: sefa_direction(&generator, k)?,
+            direction: nth_direction(&generator, args.directions, k, device)?,
             starts: sample::fixed_noise(args.seed, cells, latent_dim),
             latent_dim,
         },
@@ -254,14 +257,22 @@ impl Route {
     }
 }
 
-/// Direction `k` (1 = the strongest) of `generator`, or why there is none.
-fn sefa_direction<B: Backend>(generator: &Generator<B>, k: usize) -> anyhow::Result<Vec<f32>> {
-    let latent_dim = generator.latent_dim();
-    if !(1..=latent_dim).contains(&k) {
-        bail!("--direction {k}: this generator has directions 1 to {latent_dim}");
+/// Direction `k` (1 = the strongest) of `generator` by `method`, or why there is none.
+fn nth_direction<B: Backend>(
+    generator: &Generator<B>,
+    method: directions::Method,
+    k: usize,
+    device: &B::Device,
+) -> anyhow::Result<Vec<f32>> {
+    let mut found = directions::find(generator, method, device);
+    if !(1..=found.len()).contains(&k) {
+        bail!(
+            "--direction {k}: {} gives this generator directions 1 to {}",
+            method.name(),
+            found.len()
+        );
     }
-    let found = Directions::sefa(&generator.first_layer_weights(), latent_dim);
-    Ok(found.vectors[k - 1].clone())
+    Ok(found.vectors.swap_remove(k - 1))
 }
 
 #[cfg(test)]

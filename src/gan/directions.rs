@@ -1,10 +1,71 @@
-//! The latent directions that change the digits most, found in closed form by SeFa (Shen &
-//! Zhou 2021, "Closed-Form Factorization of Latent Semantics in GANs"): the eigenvectors of
-//! W₁W₁ᵀ, where W₁ is G's first layer, strongest first. A step along direction k moves the
-//! first layer's output by √λₖ per unit, more than along any direction orthogonal to the
-//! stronger ones. They need the weights alone, so they can be recomputed while G learns.
+//! The latent directions that change the digits most, two ways:
+//! - **SeFa** (Shen & Zhou 2021, "Closed-Form Factorization of Latent Semantics in GANs"): the
+//!   eigenvectors of W₁W₁ᵀ, where W₁ is G's first layer, strongest first. A step along
+//!   direction k moves the first layer's output by √λₖ per unit, more than along any direction
+//!   orthogonal to the stronger ones. They need the weights alone, so they can be recomputed
+//!   while G learns.
+//! - **GANSpace** (Härkönen et al. 2020): the principal components of G's first hidden layer
+//!   (after BatchNorm and the activation, so unlike SeFa they see which units are active) over
+//!   a few thousand samples, carried back to z by linear regression.
 
-use crate::linalg::{Square, symmetric_eigen};
+use burn::prelude::*;
+
+use super::latent::{self, Stream};
+use super::model::Generator;
+use crate::linalg::{Square, mean_and_covariance, symmetric_eigen};
+
+/// How directions are found (`walk --directions`, the app's directions window).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Method {
+    /// Closed form from G's first layer's weights.
+    #[default]
+    Sefa,
+    /// Principal components of G's first hidden layer, mapped back to z.
+    Ganspace,
+}
+
+impl Method {
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Sefa => "SeFa",
+            Method::Ganspace => "GANSpace",
+        }
+    }
+}
+
+/// Samples GANSpace's principal components are computed over.
+pub const GANSPACE_SAMPLES: usize = 2048;
+/// Directions GANSpace keeps: the components past these carry little variance.
+pub const GANSPACE_DIRECTIONS: usize = 16;
+
+/// `generator`'s directions by `method`, strongest first. This reads back from the device.
+pub fn find<B: Backend>(
+    generator: &Generator<B>,
+    method: Method,
+    device: &B::Device,
+) -> Directions {
+    let latent_dim = generator.latent_dim();
+    match method {
+        Method::Sefa => Directions::sefa(&generator.first_layer_weights(), latent_dim),
+        Method::Ganspace => {
+            let latents = latent::normal(
+                &mut latent::rng_for(0, Stream::Directions, 0),
+                GANSPACE_SAMPLES * latent_dim,
+            );
+            let z = Tensor::<B, 2>::from_data(
+                TensorData::new(latents.clone(), [GANSPACE_SAMPLES, latent_dim]),
+                device,
+            );
+            let hidden = generator
+                .first_hidden(z)
+                .into_data()
+                .convert::<f32>()
+                .to_vec::<f32>()
+                .unwrap_or_default();
+            Directions::ganspace(&latents, &hidden, latent_dim, GANSPACE_DIRECTIONS)
+        }
+    }
+}
 
 /// Unit vectors in latent space, strongest first, with how strongly each moves G's first layer.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +103,47 @@ impl Directions {
                 .iter()
                 .map(|&k| (0..latent_dim).map(|i| vectors.get(i, k) as f32).collect())
                 .collect(),
+            strengths: order.iter().map(|&k| values[k].max(0.0)).collect(),
+        }
+    }
+
+    /// GANSpace's `count` strongest directions from samples: `latents` (`n × latent_dim`) and
+    /// the hidden features G computed from them (`n × width`). Each principal component v of
+    /// the features becomes the z-direction u that best predicts the samples' coordinate along
+    /// it, u ∝ Σⱼ xⱼ zⱼ with xⱼ = (hⱼ − μ)·v (least squares; the coordinates are uncorrelated,
+    /// so each is fitted alone). Strengths are the components' variances.
+    pub fn ganspace(latents: &[f32], hidden: &[f32], latent_dim: usize, count: usize) -> Self {
+        let samples = latents.len() / latent_dim.max(1);
+        let width = hidden.len() / samples.max(1);
+        let (mean, covariance) = mean_and_covariance(hidden, width);
+        let (values, vectors) = symmetric_eigen(&covariance);
+        let mut order: Vec<usize> = (0..width).collect();
+        order.sort_by(|&a, &b| values[b].total_cmp(&values[a]));
+        order.truncate(count.min(latent_dim));
+        let mut directions = Vec::with_capacity(order.len());
+        for &k in &order {
+            let mut u = vec![0.0f64; latent_dim];
+            for (z, h) in latents
+                .chunks_exact(latent_dim)
+                .zip(hidden.chunks_exact(width))
+            {
+                let x: f64 = (0..width)
+                    .map(|i| (f64::from(h[i]) - mean[i]) * vectors.get(i, k))
+                    .sum();
+                for (u, &z) in u.iter_mut().zip(z) {
+                    *u += x * f64::from(z);
+                }
+            }
+            let norm = u
+                .iter()
+                .map(|v| v * v)
+                .sum::<f64>()
+                .sqrt()
+                .max(f64::MIN_POSITIVE);
+            directions.push(u.iter().map(|v| (v / norm) as f32).collect());
+        }
+        Self {
+            vectors: directions,
             strengths: order.iter().map(|&k| values[k].max(0.0)).collect(),
         }
     }
@@ -126,6 +228,29 @@ mod tests {
         for pair in directions.strengths.windows(2) {
             assert!(pair[0] >= pair[1]);
         }
+    }
+
+    #[test]
+    fn ganspace_carries_the_strongest_feature_direction_back_to_z() {
+        // Features h = (3·z·a, z·b, 0) of z ∈ R³, with a and b orthonormal: the first principal
+        // component is h's first axis, which z·a alone predicts, so direction 1 is ±a; the
+        // second is ±b.
+        let s = std::f32::consts::FRAC_1_SQRT_2;
+        let (a, b) = ([s, s, 0.0], [0.0, 0.0, 1.0]);
+        let dot = |z: &[f32], v: &[f32; 3]| z.iter().zip(v).map(|(x, y)| x * y).sum::<f32>();
+        let latents = latent::normal(&mut latent::rng_for(1, Stream::Sample, 0), 3 * 4000);
+        let hidden: Vec<f32> = latents
+            .chunks_exact(3)
+            .flat_map(|z| [3.0 * dot(z, &a), dot(z, &b), 0.0])
+            .collect();
+        let found = Directions::ganspace(&latents, &hidden, 3, 2);
+        assert_eq!(found.len(), 2);
+        let near = |u: &[f32], v: &[f32; 3]| dot(u, v).abs() > 0.99;
+        assert!(near(&found.vectors[0], &a), "{found:?}");
+        assert!(near(&found.vectors[1], &b), "{found:?}");
+        // Variances 9 and 1, up to sampling error.
+        assert!((found.strengths[0] - 9.0).abs() < 0.9, "{found:?}");
+        assert!((found.strengths[1] - 1.0).abs() < 0.1, "{found:?}");
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub enum Stream {
     Walk = 6,
     Augment = 7,
     Projection = 8,
+    Directions = 9,
 }
 
 /// An RNG for item `index` of `stream` under `seed`.

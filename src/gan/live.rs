@@ -9,6 +9,7 @@ use burn::tensor::backend::AutodiffBackend;
 
 use super::checkpoint::{self, CheckpointError};
 use super::config::TrainConfig;
+use super::directions::{self, Directions};
 use super::guard::{Divergence, Guard};
 use super::model::Generator;
 use super::projection::{Projection, ProjectionConfig, ProjectionRun};
@@ -80,6 +81,8 @@ pub trait Sampler: Send {
     /// Starts projecting `target` (784 values in [-1, 1]) into this generator's latent space,
     /// on a copy that training no longer changes.
     fn project(&self, target: &[f32], config: ProjectionConfig) -> Box<dyn ProjectionRun>;
+    /// This generator's latent directions by `method`, strongest first.
+    fn directions(&self, method: directions::Method) -> Directions;
 }
 
 struct GeneratorSampler<B: Backend> {
@@ -114,6 +117,10 @@ impl<B: Backend> Sampler for GeneratorSampler<B> {
             generator: self.generator.clone(),
             device: self.device.clone(),
         })
+    }
+
+    fn directions(&self, method: directions::Method) -> Directions {
+        directions::find(&self.generator, method, &self.device)
     }
 
     fn project(&self, target: &[f32], config: ProjectionConfig) -> Box<dyn ProjectionRun> {

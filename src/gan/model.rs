@@ -155,36 +155,53 @@ impl<B: Backend> Generator<B> {
     /// back to `z` in closed form. Projection searches z this way on the inner backend: no
     /// autodiff graph, and no batch statistics that would tie the restarts to each other.
     pub fn trace(&self, z: Tensor<B, 2>) -> GeneratorTrace<B> {
+        let leak = self.leaky_slope;
         let mut slopes = Vec::with_capacity(self.hidden.len());
         let mut x = z;
-        for (index, layer) in self.hidden.iter().enumerate() {
-            x = layer.forward(x);
-            let mut scale = None;
-            if let Some(norm) = self.norms.get(index) {
-                let features = x.dims()[1];
-                let gain = (norm.gamma.val()
-                    / norm.running_var.value().add_scalar(norm.epsilon).sqrt())
-                .reshape([1, features]);
-                let mean = norm.running_mean.value().reshape([1, features]);
-                let shift = norm.beta.val().reshape([1, features]);
-                x = (x - mean) * gain.clone() + shift;
-                scale = Some(gain);
-            }
-            let leak = self.leaky_slope;
-            let slope = x
+        for index in 0..self.hidden.len() {
+            let (before, gain) = self.pre_activation(index, x);
+            let slope = before
                 .clone()
                 .greater_elem(0.0)
                 .float()
                 .mul_scalar(1.0 - leak)
                 .add_scalar(leak);
-            slopes.push(match scale {
+            slopes.push(match gain {
                 Some(gain) => slope * gain,
                 None => slope,
             });
-            x = activation(x, leak);
+            x = activation(before, leak);
         }
         let images = tanh(self.output.forward(x));
         GeneratorTrace { images, slopes }
+    }
+
+    /// The first hidden layer's output for `z`, in inference mode: where GANSpace looks for
+    /// the directions of greatest variation (see [`super::directions`]).
+    pub fn first_hidden(&self, z: Tensor<B, 2>) -> Tensor<B, 2> {
+        if self.hidden.is_empty() {
+            return z;
+        }
+        activation(self.pre_activation(0, z).0, self.leaky_slope)
+    }
+
+    /// Hidden layer `index` before its activation, in inference mode, and BatchNorm's gain
+    /// there (`[1, width]`), if the layer has one.
+    fn pre_activation(
+        &self,
+        index: usize,
+        x: Tensor<B, 2>,
+    ) -> (Tensor<B, 2>, Option<Tensor<B, 2>>) {
+        let x = self.hidden[index].forward(x);
+        let Some(norm) = self.norms.get(index) else {
+            return (x, None);
+        };
+        let features = x.dims()[1];
+        let gain = (norm.gamma.val() / norm.running_var.value().add_scalar(norm.epsilon).sqrt())
+            .reshape([1, features]);
+        let mean = norm.running_mean.value().reshape([1, features]);
+        let shift = norm.beta.val().reshape([1, features]);
+        ((x - mean) * gain.clone() + shift, Some(gain))
     }
 
     /// The gradient with respect to z of a loss whose gradient with respect to `trace`'s images
