@@ -97,10 +97,58 @@ pub fn save_png(image: &Image, path: &std::path::Path) -> Result<(), String> {
 }
 
 /// A 28×28 grey digit as an egui texture, drawn with crisp pixels.
-pub fn digit_texture(ctx: &egui::Context, name: String, grey: &[u8]) -> egui::TextureHandle {
-    ctx.load_texture(
-        name,
-        egui::ColorImage::from_gray([IMAGE_SIDE, IMAGE_SIDE], grey),
-        egui::TextureOptions::NEAREST,
-    )
+fn digit_texture(ctx: &egui::Context, name: String, grey: &[u8]) -> egui::TextureHandle {
+    ctx.load_texture(name, digit_image(grey), egui::TextureOptions::NEAREST)
+}
+
+fn digit_image(grey: &[u8]) -> egui::ColorImage {
+    egui::ColorImage::from_gray([IMAGE_SIDE, IMAGE_SIDE], grey)
+}
+
+/// Textures for a changing row of digits, rewritten in place. bevy_egui makes a new image for
+/// a new texture or a full update, which shows only from the next frame on, so replacing the
+/// digits would blank them each time they change; a partial update writes into the image.
+#[derive(Default)]
+pub struct DigitTextures {
+    name: &'static str,
+    textures: Vec<egui::TextureHandle>,
+}
+
+impl DigitTextures {
+    pub fn named(name: &'static str) -> Self {
+        Self {
+            name,
+            textures: Vec::new(),
+        }
+    }
+
+    /// Shows `digits` from now on.
+    pub fn update<'a>(&mut self, ctx: &egui::Context, digits: impl Iterator<Item = &'a [u8]>) {
+        let mut count = 0;
+        for (index, grey) in digits.enumerate() {
+            match self.textures.get_mut(index) {
+                Some(texture) => {
+                    texture.set_partial([0, 0], digit_image(grey), egui::TextureOptions::NEAREST)
+                }
+                None => {
+                    self.textures
+                        .push(digit_texture(ctx, format!("{}-{index}", self.name), grey))
+                }
+            }
+            count += 1;
+        }
+        self.textures.truncate(count);
+    }
+
+    pub fn get(&self, index: usize) -> Option<&egui::TextureHandle> {
+        self.textures.get(index)
+    }
+
+    pub fn len(&self) -> usize {
+        self.textures.len()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &egui::TextureHandle> {
+        self.textures.iter()
+    }
 }

@@ -5,7 +5,7 @@ use bevy::prelude::*;
 use bevy_egui::EguiContexts;
 use bevy_egui::egui::{self, RichText, Ui};
 
-use super::canvas::{Canvas, digit_texture};
+use super::canvas::{Canvas, DigitTextures};
 use super::directions::{
     BaseOrigin, DirectionsControl, DirectionsWindowOpen, LatentDirections, REACH, SHOWN, STRIP,
 };
@@ -85,7 +85,7 @@ fn contents(ui: &mut Ui, window: &mut DirectionsWindow, textures: &mut Textures)
         .small(),
     );
     ui.horizontal(|ui| {
-        if let Some(moved) = &textures.moved {
+        if let Some(moved) = textures.moved() {
             ui.image((moved.id(), egui::vec2(72.0, 72.0)));
         }
         ui.vertical(|ui| {
@@ -126,19 +126,27 @@ fn contents(ui: &mut Ui, window: &mut DirectionsWindow, textures: &mut Textures)
         });
         ui.horizontal(|ui| {
             ui.spacing_mut().item_spacing.x = 2.0;
-            for texture in textures.strips.iter().skip(k * STRIP).take(STRIP) {
+            for texture in textures.strip(k) {
                 ui.image((texture.id(), egui::vec2(THUMB, THUMB)));
             }
         });
     }
 }
 
-/// The window's pictures, rebuilt only when the digits change.
-#[derive(Default)]
+/// The window's pictures, rewritten only when the digits change: the strips, then the moved
+/// digit.
 pub struct Textures {
     version: Option<u64>,
-    strips: Vec<egui::TextureHandle>,
-    moved: Option<egui::TextureHandle>,
+    digits: DigitTextures,
+}
+
+impl Default for Textures {
+    fn default() -> Self {
+        Self {
+            version: None,
+            digits: DigitTextures::named("direction"),
+        }
+    }
 }
 
 impl Textures {
@@ -147,17 +155,18 @@ impl Textures {
             return;
         }
         self.version = Some(directions.version);
-        let load = |name: String, grey: &[u8]| digit_texture(ctx, name, grey);
-        self.strips = (0..SHOWN)
-            .flat_map(|k| (0..STRIP).map(move |i| (k, i)))
-            .filter_map(|(k, i)| {
-                directions
-                    .digit(k, i)
-                    .map(|grey| load(format!("direction-{k}-{i}"), grey))
-            })
-            .collect();
-        self.moved = directions
-            .digit(SHOWN, 0)
-            .map(|grey| load("direction-moved".into(), grey));
+        let strips = (0..SHOWN).flat_map(|k| (0..STRIP).map(move |i| (k, i)));
+        let digits = strips
+            .chain(std::iter::once((SHOWN, 0)))
+            .filter_map(|(k, i)| directions.digit(k, i));
+        self.digits.update(ctx, digits);
+    }
+
+    fn strip(&self, k: usize) -> impl Iterator<Item = &egui::TextureHandle> {
+        self.digits.iter().skip(k * STRIP).take(STRIP)
+    }
+
+    fn moved(&self) -> Option<&egui::TextureHandle> {
+        self.digits.get(SHOWN * STRIP)
     }
 }

@@ -7,7 +7,7 @@ use bevy_egui::EguiContexts;
 use bevy_egui::egui::{self, Align2, Color32, RichText, Sense, Stroke, Ui};
 use egui_plot::{Line, Plot, PlotPoints};
 
-use super::canvas::{Canvas, digit_texture};
+use super::canvas::{Canvas, DigitTextures};
 use super::your_digit::{AddProjectedToWalk, DigitOrigin, ProjectDigit, Projected};
 use super::{AppOptions, StartWindow};
 use crate::data::digitize::{draw_strokes, mnist_style};
@@ -99,11 +99,11 @@ fn contents(ui: &mut Ui, window: &mut YourDigitWindow, textures: &mut Textures) 
         }
         ui.vertical(|ui| {
             let side = egui::vec2(72.0, 72.0);
-            if let Some(target) = &textures.target {
+            if let Some(target) = textures.target.get(0) {
                 ui.label(RichText::new("as MNIST").small());
                 ui.image((target.id(), side));
             }
-            if let Some(best) = textures.candidates.first() {
+            if let Some(best) = textures.candidates.get(0) {
                 ui.label(RichText::new("found").small());
                 ui.image((best.id(), side));
             }
@@ -242,13 +242,22 @@ fn pad(ui: &mut Ui, pad: &mut DrawingPad) -> bool {
     finished
 }
 
-/// The window's pictures, rebuilt only when the projection changes.
-#[derive(Default)]
+/// The window's pictures, rewritten only when the projection changes.
 pub struct Textures {
     version: Option<u64>,
-    target: Option<egui::TextureHandle>,
+    target: DigitTextures,
     /// Best first.
-    candidates: Vec<egui::TextureHandle>,
+    candidates: DigitTextures,
+}
+
+impl Default for Textures {
+    fn default() -> Self {
+        Self {
+            version: None,
+            target: DigitTextures::named("projection-target"),
+            candidates: DigitTextures::named("projection-candidate"),
+        }
+    }
 }
 
 impl Textures {
@@ -257,22 +266,15 @@ impl Textures {
             return;
         }
         self.version = Some(projected.version);
-        let load = |name: String, grey: &[u8]| digit_texture(ctx, name, grey);
-        self.target = projected
-            .target
-            .as_ref()
-            .map(|digit| load("projection-target".into(), digit));
-        self.candidates = projected
+        self.target
+            .update(ctx, projected.target.iter().map(Vec::as_slice));
+        let candidates: Vec<Vec<u8>> = projected
             .snapshot
             .iter()
             .flat_map(|snapshot| snapshot.candidates.iter().take(CANDIDATES_SHOWN + 1))
-            .enumerate()
-            .map(|(index, candidate)| {
-                load(
-                    format!("projection-candidate-{index}"),
-                    &to_grey(&candidate.image),
-                )
-            })
+            .map(|candidate| to_grey(&candidate.image))
             .collect();
+        self.candidates
+            .update(ctx, candidates.iter().map(Vec::as_slice));
     }
 }

@@ -5,7 +5,7 @@
 use bevy_egui::egui::{self, Color32, RichText, Ui};
 use egui_plot::{Bar, BarChart, HLine, Legend, Line, Plot, PlotPoints};
 
-use super::canvas::digit_texture;
+use super::canvas::DigitTextures;
 use super::quality::{JudgeStatus, Quality, SAMPLES, class_colour};
 use super::training::TrainingState;
 use crate::judge::classifier::{CLASSES, MIN_ACCURACY};
@@ -26,7 +26,7 @@ pub fn lessons_section(
     ui: &mut Ui,
     quality: &mut Quality,
     state: &TrainingState,
-    textures: &mut Vec<egui::TextureHandle>,
+    textures: &mut DigitTextures,
 ) {
     let lang = quality.lang;
     ui.horizontal(|ui| {
@@ -137,7 +137,7 @@ pub fn lessons_section(
 }
 
 /// The hovered digit's closest real digits: tells memorisation from generalisation.
-fn nearest_view(ui: &mut Ui, quality: &Quality, textures: &mut Vec<egui::TextureHandle>) {
+fn nearest_view(ui: &mut Ui, quality: &Quality, textures: &mut DigitTextures) {
     let lang = quality.lang;
     let Some(nearest) = &quality.nearest else {
         if matches!(quality.judge, JudgeStatus::Ready { .. }) {
@@ -165,15 +165,16 @@ fn nearest_view(ui: &mut Ui, quality: &Quality, textures: &mut Vec<egui::Texture
             nearest.confidence * 100.0
         ),
     ));
-    textures.clear();
+    textures.update(
+        ui.ctx(),
+        nearest.images.iter().map(|(pixels, _)| pixels.as_slice()),
+    );
     ui.horizontal(|ui| {
-        for (index, (pixels, label)) in nearest.images.iter().enumerate() {
-            let texture = digit_texture(ui.ctx(), format!("nearest-{index}"), pixels);
+        for (texture, (_, label)) in textures.iter().zip(&nearest.images) {
             ui.vertical(|ui| {
                 ui.image((texture.id(), egui::vec2(42.0, 42.0)));
                 ui.label(RichText::new(label.to_string()).small());
             });
-            textures.push(texture);
         }
     });
     ui.label(

@@ -11,7 +11,7 @@ use bevy_egui::egui::{self, Align2, Color32, FontId, LayerId, RichText, Ui, UiBu
 use bevy_egui::{EguiContexts, EguiGlobalSettings, EguiPrimaryContextPass, PrimaryEguiContext};
 use egui_plot::{HLine, Legend, Line, Plot, PlotPoints};
 
-use super::canvas::Canvas;
+use super::canvas::{Canvas, DigitTextures};
 use super::compute::TrainingDevice;
 use super::dataset::DatasetStatus;
 use super::digits::{CAPTIONS, SceneCamera};
@@ -130,7 +130,7 @@ fn panels(
     mut record_controls: MessageWriter<RecordControl>,
     recorder: Res<Recorder>,
     mut quality: ResMut<Quality>,
-    mut nearest_textures: Local<Vec<egui::TextureHandle>>,
+    mut nearest_textures: Local<DigitTextures>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     let mut root = Ui::new(
