@@ -5,7 +5,7 @@
 //! ratio, to fit a 20×20 box with grey anti-aliased edges, then placed in the 28×28 field so
 //! that its centre of mass is at the centre. Ink is bright on a dark background.
 
-use std::io::BufReader;
+use std::io::{BufRead, BufReader, Seek};
 use std::path::Path;
 
 use super::grid::Grey;
@@ -42,16 +42,21 @@ pub enum PictureError {
 /// Reads a PNG of any colour type as grey, transparent parts shown over white (as a browser
 /// shows them on a page, so dark ink on a transparent background reads as a digit).
 pub fn read_png(path: &Path) -> Result<Grey, PictureError> {
+    let file = std::fs::File::open(path).map_err(|source| PictureError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    png_from_reader(BufReader::new(file), path)
+}
+
+/// [`read_png`] from any reader; errors name `path`.
+pub fn png_from_reader(reader: impl BufRead + Seek, path: &Path) -> Result<Grey, PictureError> {
     let shown = path.display().to_string();
     let decode = |reason: png::DecodingError| PictureError::Decode {
         path: shown.clone(),
         reason: reason.to_string(),
     };
-    let file = std::fs::File::open(path).map_err(|source| PictureError::Io {
-        path: shown.clone(),
-        source,
-    })?;
-    let mut decoder = png::Decoder::new(BufReader::new(file));
+    let mut decoder = png::Decoder::new(reader);
     decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
     let mut reader = decoder.read_info().map_err(decode)?;
     let (width, height) = reader.info().size();

@@ -57,7 +57,12 @@ pub const MAX_PAYLOAD_BYTES: usize = 1 << 30;
 
 /// Reads an IDX3 image file (gzip or raw).
 pub fn read_images(path: &Path) -> Result<Images, IdxError> {
-    let (dims, pixels) = read(path, IMAGES_MAGIC, "IDX3 images")?;
+    images_from_reader(open(path)?, path)
+}
+
+/// Reads IDX3 images (gzip or raw) from `reader`; errors name `path`.
+pub fn images_from_reader(reader: impl BufRead, path: &Path) -> Result<Images, IdxError> {
+    let (dims, pixels) = read(reader, path, IMAGES_MAGIC, "IDX3 images")?;
     Ok(Images {
         count: dims[0],
         rows: dims[1],
@@ -68,7 +73,20 @@ pub fn read_images(path: &Path) -> Result<Images, IdxError> {
 
 /// Reads an IDX1 label file (gzip or raw).
 pub fn read_labels(path: &Path) -> Result<Vec<u8>, IdxError> {
-    read(path, LABELS_MAGIC, "IDX1 labels").map(|(_, labels)| labels)
+    labels_from_reader(open(path)?, path)
+}
+
+/// Reads IDX1 labels (gzip or raw) from `reader`; errors name `path`.
+pub fn labels_from_reader(reader: impl BufRead, path: &Path) -> Result<Vec<u8>, IdxError> {
+    read(reader, path, LABELS_MAGIC, "IDX1 labels").map(|(_, labels)| labels)
+}
+
+fn open(path: &Path) -> Result<std::io::BufReader<std::fs::File>, IdxError> {
+    let file = std::fs::File::open(path).map_err(|err| match err.kind() {
+        std::io::ErrorKind::NotFound => IdxError::new(path, "file not found"),
+        _ => IdxError::new(path, format!("cannot read: {err}")),
+    })?;
+    Ok(std::io::BufReader::new(file))
 }
 
 /// Encodes images as an uncompressed IDX3 file's bytes.
@@ -90,12 +108,12 @@ pub fn write_images(path: &Path, images: &Images) -> std::io::Result<()> {
 /// Reads the header first, checks it, then reads the payload it declares and one byte more, to
 /// tell a file that is too long: never more than [`MAX_PAYLOAD_BYTES`]. A payload of exactly
 /// the declared length was read to the end of the stream, where gzip checks its CRC.
-fn read(path: &Path, expected_magic: u32, what: &str) -> Result<(Vec<usize>, Vec<u8>), IdxError> {
-    let file = std::fs::File::open(path).map_err(|err| match err.kind() {
-        std::io::ErrorKind::NotFound => IdxError::new(path, "file not found"),
-        _ => IdxError::new(path, format!("cannot read: {err}")),
-    })?;
-    let mut file = std::io::BufReader::new(file);
+fn read(
+    mut file: impl BufRead,
+    path: &Path,
+    expected_magic: u32,
+    what: &str,
+) -> Result<(Vec<usize>, Vec<u8>), IdxError> {
     let starts_with_gzip = {
         let start = file
             .fill_buf()
@@ -105,7 +123,7 @@ fn read(path: &Path, expected_magic: u32, what: &str) -> Result<(Vec<usize>, Vec
         }
         start.starts_with(&GZIP_MAGIC)
     };
-    let (mut reader, problem): (Box<dyn Read>, &str) = if starts_with_gzip {
+    let (mut reader, problem): (Box<dyn Read + '_>, &str) = if starts_with_gzip {
         (Box::new(GzDecoder::new(file)), "corrupt gzip stream")
     } else {
         (Box::new(file), "cannot read")

@@ -91,7 +91,19 @@ impl LatentFile {
             return Err(LatentFileError::TooLarge { path: shown, bytes });
         }
         let text = std::fs::read(path).map_err(io)?;
-        Self::parse(&text, latent_dim).map_err(|error| match error {
+        Self::decode(&text, path, latent_dim)
+    }
+
+    /// [`LatentFile::load`] from bytes already read; errors name `path`.
+    pub fn decode(text: &[u8], path: &Path, latent_dim: usize) -> Result<Self, LatentFileError> {
+        let shown = path.display().to_string();
+        if text.len() as u64 > MAX_FILE_BYTES {
+            return Err(LatentFileError::TooLarge {
+                path: shown,
+                bytes: text.len() as u64,
+            });
+        }
+        Self::parse(text, latent_dim).map_err(|error| match error {
             ParseError::Invalid(reason) => LatentFileError::Invalid {
                 path: shown,
                 reason,
