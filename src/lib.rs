@@ -10,4 +10,5 @@ pub mod fsutil;
 pub mod gan;
 pub mod judge;
 pub mod linalg;
+pub mod records;
 pub mod video;

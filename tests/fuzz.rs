@@ -38,7 +38,11 @@ fn mutate(rng: &mut ChaCha8Rng, seed: &[u8]) -> Vec<u8> {
     let mut bytes = seed.to_vec();
     for _ in 0..rng.random_range(1..=4) {
         let len = bytes.len();
-        let at = if len == 0 { 0 } else { rng.random_range(0..len) };
+        let at = if len == 0 {
+            0
+        } else {
+            rng.random_range(0..len)
+        };
         match rng.random_range(0..7) {
             0 if len > 0 => bytes[at] ^= 1 << rng.random_range(0..8),
             1 if len > 0 => bytes[at] = [0, 0xff, 0x7f, 0x80, rng.random()][rng.random_range(0..5)],
@@ -52,14 +56,15 @@ fn mutate(rng: &mut ChaCha8Rng, seed: &[u8]) -> Vec<u8> {
                 }
             }
             4 => {
-                let inserted: Vec<u8> = (0..rng.random_range(1..16)).map(|_| rng.random()).collect();
+                let inserted: Vec<u8> =
+                    (0..rng.random_range(1..16)).map(|_| rng.random()).collect();
                 bytes.splice(at..at, inserted);
             }
             5 if len >= 4 => {
                 // A size field set to something huge or odd (IDX dims, PNG sizes, lengths).
                 let at = rng.random_range(0..=len - 4);
-                let value: u32 =
-                    [0, 1, 0x7fff_ffff, 0xffff_ffff, 100_000_000, rng.random()][rng.random_range(0..6)];
+                let value: u32 = [0, 1, 0x7fff_ffff, 0xffff_ffff, 100_000_000, rng.random()]
+                    [rng.random_range(0..6)];
                 bytes[at..at + 4].copy_from_slice(&value.to_be_bytes());
             }
             _ if len > 0 => bytes[at] = rng.random(),
@@ -99,12 +104,19 @@ fn fuzz(
         // Half the gzip inputs mutate the inner file (the reader sees a valid stream of a
         // damaged file), half mutate the compressed bytes.
         if wrap && index % 2 == 1 {
-            input = if rng.random() { gzip(&input) } else { mutate(&mut rng, &gzip(seed)) };
+            input = if rng.random() {
+                gzip(&input)
+            } else {
+                mutate(&mut rng, &gzip(seed))
+            };
         }
         let start = Instant::now();
         match catch_unwind(AssertUnwindSafe(|| read(&input))) {
             Ok(accepted) => report.accepted += usize::from(accepted),
-            Err(_) => report.panics.push(format!("{name}: input {index} ({} bytes) panicked", input.len())),
+            Err(_) => report.panics.push(format!(
+                "{name}: input {index} ({} bytes) panicked",
+                input.len()
+            )),
         }
         report.slowest = report.slowest.max(start.elapsed());
         report.inputs += 1;
@@ -125,11 +137,16 @@ fn check(report: &Report) {
 }
 
 fn mnist_file(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mnist").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/mnist")
+        .join(name);
     let compressed = std::fs::read(path).unwrap();
     let mut inflated = Vec::new();
-    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&compressed[..]), &mut inflated)
-        .unwrap();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&compressed[..]),
+        &mut inflated,
+    )
+    .unwrap();
     inflated
 }
 
@@ -192,7 +209,11 @@ fn readers(count: usize) -> Vec<Report> {
         fuzz("PNG digits", &png_seeds(), count, false, |bytes| {
             // Half the inputs get their chunks' CRCs made right again, so the decoder reads the
             // damaged content instead of stopping at the first checksum.
-            let bytes = if bytes.len() % 2 == 0 { with_png_crcs(bytes) } else { bytes.to_vec() };
+            let bytes = if bytes.len() % 2 == 0 {
+                with_png_crcs(bytes)
+            } else {
+                bytes.to_vec()
+            };
             digitize::png_from_reader(Cursor::new(bytes), label)
                 .map(|picture| digitize::mnist_style(&picture))
                 .is_ok()
@@ -207,12 +228,20 @@ fn readers(count: usize) -> Vec<Report> {
     let manifest = std::fs::read(pretrained.join("manifest.json")).unwrap();
     let generator = std::fs::read(pretrained.join("generator.mpk")).unwrap();
     let device = Default::default();
-    reports.push(fuzz("checkpoint manifests", &[manifest.clone()], count, false, |bytes| {
-        checkpoint::generator_from_bytes::<Cpu>(label, bytes, &generator, &device).is_ok()
-    }));
-    reports.push(fuzz("generator records", &[generator.clone()], records, false, |bytes| {
-        checkpoint::generator_from_bytes::<Cpu>(label, &manifest, bytes, &device).is_ok()
-    }));
+    reports.push(fuzz(
+        "checkpoint manifests",
+        std::slice::from_ref(&manifest),
+        count,
+        false,
+        |bytes| checkpoint::generator_from_bytes::<Cpu>(label, bytes, &generator, &device).is_ok(),
+    ));
+    reports.push(fuzz(
+        "generator records",
+        std::slice::from_ref(&generator),
+        records,
+        false,
+        |bytes| checkpoint::generator_from_bytes::<Cpu>(label, &manifest, bytes, &device).is_ok(),
+    ));
     // The judge's weights are checked against their MD5 first: give each damaged file a
     // matching info, so the decoding itself is what meets the damage.
     let judge = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/judge");
@@ -233,7 +262,10 @@ fn with_png_crcs(png: &[u8]) -> Vec<u8> {
     let mut at = 8;
     while at + 12 <= bytes.len() {
         let len = u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
-        let Some(end) = (at + 8).checked_add(len).filter(|&end| end + 4 <= bytes.len()) else {
+        let Some(end) = (at + 8)
+            .checked_add(len)
+            .filter(|&end| end + 4 <= bytes.len())
+        else {
             break;
         };
         let mut crc = flate2::Crc::new();
@@ -275,11 +307,56 @@ fn the_seeds_themselves_are_read() {
     let read: Images = idx::images_from_reader(Cursor::new(&images[1]), label).unwrap();
     assert_eq!(read.count, 3);
     assert!(idx::images_from_reader(Cursor::new(gzip(&images[0])), label).is_ok());
-    assert!(idx::images_from_reader(Cursor::new(&images[2]), label).is_err(), "the bomb");
-    assert_eq!(idx::labels_from_reader(Cursor::new(&labels[0]), label).unwrap().len(), 10);
+    assert!(
+        idx::images_from_reader(Cursor::new(&images[2]), label).is_err(),
+        "the bomb"
+    );
+    assert_eq!(
+        idx::labels_from_reader(Cursor::new(&labels[0]), label)
+            .unwrap()
+            .len(),
+        10
+    );
     for png in png_seeds() {
         let picture = digitize::png_from_reader(Cursor::new(png), label).unwrap();
         assert!(digitize::mnist_style(&picture).is_some());
     }
     assert!(LatentFile::decode(&latent_seeds()[0], label, 100).is_ok());
+}
+
+/// `record` with the first parameter id's first character replaced by `with`.
+fn with_damaged_id(record: &[u8], with: u8) -> Vec<u8> {
+    // MessagePack: the key "id" (fixstr 0xa2) followed by the id, a short string.
+    let key = record
+        .windows(3)
+        .position(|w| w == b"\xa2id")
+        .expect("a parameter id");
+    let mut damaged = record.to_vec();
+    assert_eq!(damaged[key + 3] & 0xe0, 0xa0, "the id is a short string");
+    damaged[key + 4] = with;
+    damaged
+}
+
+#[test]
+fn a_parameter_id_that_is_not_one_is_an_error_not_a_panic() {
+    // Found by the long run: burn's decoder panics on it ("Invalid id.").
+    let label = Path::new("damaged");
+    let device = Default::default();
+    let judge = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/judge");
+    let weights = with_damaged_id(&std::fs::read(judge.join("mnist.mpk")).unwrap(), b'!');
+    let mut info: JudgeInfo =
+        serde_json::from_slice(&std::fs::read(judge.join("mnist.json")).unwrap()).unwrap();
+    info.weights_md5 = md5_hex(&weights);
+    let error = classifier::decode::<Cpu>(weights, &info, label, &device).unwrap_err();
+    assert!(error.to_string().contains("damaged record"), "{error}");
+
+    let pretrained = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/pretrained");
+    let manifest = std::fs::read(pretrained.join("manifest.json")).unwrap();
+    let generator = with_damaged_id(
+        &std::fs::read(pretrained.join("generator.mpk")).unwrap(),
+        b'!',
+    );
+    let error = checkpoint::generator_from_bytes::<Cpu>(label, &manifest, &generator, &device)
+        .expect_err("a damaged id is refused");
+    assert!(error.to_string().contains("damaged record"), "{error}");
 }

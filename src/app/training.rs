@@ -71,7 +71,8 @@ pub struct TrainingState {
     pub settings: Settings,
     /// Settings waiting for a reset (preset, loss, batch or seed changed).
     pub pending_reset: Option<Settings>,
-    /// Every step's figures, oldest first.
+    /// Step figures, oldest first: every step of the recent ones, thinned further back
+    /// ([`crate::gan::stats::bound_history`]).
     pub history: Vec<StepValues>,
     pub step: u64,
     pub epoch: f64,
@@ -420,6 +421,7 @@ fn drain_stats(live: &mut dyn LiveSession, state: &mut TrainingState) {
         state.divergence = Some(divergence);
     }
     state.history.extend(values);
+    crate::gan::stats::bound_history(&mut state.history, crate::gan::stats::HISTORY_CAP);
     let (since, steps_then) = state.rate_window;
     let elapsed = since.elapsed().as_secs_f32();
     if elapsed >= 1.0 {

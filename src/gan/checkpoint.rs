@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use burn::module::{AutodiffModule, Module};
 use burn::optim::Optimizer;
 use burn::prelude::*;
-use burn::record::{FullPrecisionSettings, NamedMpkBytesRecorder, Recorder};
+use burn::record::Recorder;
 use burn::tensor::backend::AutodiffBackend;
 use md5::{Digest, Md5};
 
@@ -71,10 +71,6 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> CheckpointError + '_ 
     }
 }
 
-fn recorder() -> NamedMpkBytesRecorder<FullPrecisionSettings> {
-    NamedMpkBytesRecorder::default()
-}
-
 /// Saves the whole training state into `run_dir` and points `latest` at it.
 /// Returns the checkpoint folder.
 pub fn save<B: AutodiffBackend>(
@@ -93,7 +89,7 @@ pub fn save<B: AutodiffBackend>(
         path: final_dir.clone(),
         problem: format!("cannot encode {what}: {err}"),
     };
-    let recorder = recorder();
+    let recorder = crate::records::recorder();
     // With an average, `generator.mpk` is the average and the trained G gets a file of its own.
     let trained_file = match trainer.average {
         Some(_) => GENERATOR_TRAINING,
@@ -299,15 +295,13 @@ fn decode<B: Backend, R: burn::record::Record<B>>(
     device: &B::Device,
 ) -> Result<R, CheckpointError> {
     let bytes = read_verified(dir, manifest, file)?;
-    recorder()
-        .load(bytes, device)
-        .map_err(|err| CheckpointError::Incompatible {
-            path: dir.join(file),
-            problem: format!(
-                "does not match the {} preset: {err}",
-                manifest.config.preset
-            ),
-        })
+    crate::records::load(bytes, device).map_err(|err| CheckpointError::Incompatible {
+        path: dir.join(file),
+        problem: format!(
+            "does not match the {} preset: {err}",
+            manifest.config.preset
+        ),
+    })
 }
 
 fn incompatible(
@@ -363,9 +357,8 @@ fn decode_generator<B: Backend>(
 ) -> Result<Generator<B>, CheckpointError> {
     let preset = manifest.config.preset;
     let skeleton = preset.generator().init::<B>(&mut skeleton_rng(), device);
-    let record = recorder()
-        .load(bytes, device)
-        .map_err(|err| CheckpointError::Incompatible {
+    let record =
+        crate::records::load(bytes, device).map_err(|err| CheckpointError::Incompatible {
             path: dir.join(file),
             problem: format!("does not match the {preset} preset: {err}"),
         })?;

@@ -89,3 +89,58 @@ impl<B: Backend> StepStats<B> {
             .collect()
     }
 }
+
+/// Most step figures the app keeps: an hour at a thousand steps a second would otherwise hold
+/// 3.6 million (160 MB), and every frame's plots and detectors would walk them all.
+pub const HISTORY_CAP: usize = 20_000;
+
+/// Keeps `history` within `cap` figures: whenever it is over, every other figure of its older
+/// half goes. The recent half stays step by step (the detectors read the last few hundred),
+/// and the plots keep the whole run, coarser the further back it is.
+pub fn bound_history(history: &mut Vec<StepValues>, cap: usize) {
+    while history.len() > cap.max(2) {
+        let older = history.len() / 2;
+        let mut index = 0;
+        history.retain(|_| {
+            let keep = index >= older || index % 2 == 0;
+            index += 1;
+            keep
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(step: u64) -> StepValues {
+        StepValues {
+            step,
+            d_loss: 0.0,
+            g_loss: 0.0,
+            d_real: 0.5,
+            d_fake: 0.5,
+            g_grad_norm: 1.0,
+            d_grad_norm: 1.0,
+        }
+    }
+
+    #[test]
+    fn a_bounded_history_keeps_the_recent_half_whole_and_the_start() {
+        let mut history = Vec::new();
+        for step in 1..=100_000 {
+            history.push(at(step));
+            bound_history(&mut history, 1000);
+            assert!(history.len() <= 1000);
+        }
+        assert!(history.len() >= 750, "{} figures", history.len());
+        assert_eq!(history[0].step, 1, "the run's start stays");
+        assert_eq!(history.last().unwrap().step, 100_000);
+        let recent = &history[history.len() - 375..];
+        assert!(
+            recent.windows(2).all(|w| w[1].step == w[0].step + 1),
+            "recent steps all kept"
+        );
+        assert!(history.windows(2).all(|w| w[1].step > w[0].step));
+    }
+}

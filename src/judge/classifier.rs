@@ -465,9 +465,7 @@ pub fn decode<B: Backend>(
     if format!("{:x}", Md5::digest(&bytes)) != info.weights_md5 || info.version != VERSION {
         return Err(damaged("checksum mismatch".into()));
     }
-    let record = NamedMpkBytesRecorder::<FullPrecisionSettings>::default()
-        .load(bytes, device)
-        .map_err(|e| damaged(e.to_string()))?;
+    let record = crate::records::load(bytes, device).map_err(damaged)?;
     Ok(Classifier::<B>::init(0, device).load_record(record))
 }
 
