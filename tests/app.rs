@@ -9,7 +9,8 @@ use bevy::prelude::*;
 use ganimate::app::{
     AddProjectedToWalk, AppOptions, Control, DatasetStatus, DigitOrigin, DirectionsControl,
     DirectionsWindowOpen, DrawTruncation, LatentDirections, Previews, ProjectDigit, Projected,
-    SetTruncation, TrainingDevice, TrainingState, WalkControl, WalkState,
+    SetTruncation, Timeline, TimelineControl, TrainingDevice, TrainingState, WalkControl,
+    WalkState,
 };
 use ganimate::data::IMAGE_PIXELS;
 use ganimate::gan::{LossKind, Preset, StepMode, Truncation};
@@ -449,4 +450,49 @@ fn direction_sliders_move_the_digit_and_the_strips_show_where_each_goes() {
         16,
         "GANSpace keeps 16"
     );
+}
+
+#[test]
+fn the_timeline_keeps_the_grid_over_training_and_replays_it() {
+    let mut app = with_data(false);
+    until_step(&mut app, 200);
+    // Grids are drawn four times a second: wait for a few.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while app.world().resource::<Timeline>().grids.len() < 3 {
+        assert!(Instant::now() < deadline, "no snapshots");
+        app.update();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let timeline = app.world().resource::<Timeline>();
+    assert!(timeline.live);
+    assert_eq!(
+        timeline.shown,
+        timeline.grids.len() - 1,
+        "following the newest"
+    );
+    let (first_step, first) = timeline.grids.get(0).unwrap();
+    let (last_step, last) = timeline.grids.get(timeline.grids.len() - 1).unwrap();
+    assert!(last_step > first_step);
+    assert_eq!(first.len(), 64 * IMAGE_PIXELS);
+    assert_ne!(first, last, "the grid changed as G learned");
+
+    app.world_mut().write_message(TimelineControl::Show(0));
+    app.update();
+    let timeline = app.world().resource::<Timeline>();
+    assert!(!timeline.live && timeline.shown == 0);
+    app.world_mut().write_message(TimelineControl::Replay);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        app.update();
+        let timeline = app.world().resource::<Timeline>();
+        if timeline.shown > 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the replay never moved");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    app.world_mut().write_message(TimelineControl::Live);
+    app.update();
+    let timeline = app.world().resource::<Timeline>();
+    assert!(timeline.live && timeline.shown == timeline.grids.len() - 1);
 }

@@ -17,6 +17,8 @@ mod preview;
 mod quality;
 mod record;
 mod script;
+mod timeline;
+mod timeline_tab;
 mod training;
 mod truncation;
 mod ui;
@@ -34,6 +36,7 @@ pub use compute::TrainingDevice;
 pub use dataset::DatasetStatus;
 pub use directions::{DirectionsControl, DirectionsWindowOpen, LatentDirections};
 pub use preview::Previews;
+pub use timeline::{Timeline, TimelineControl};
 pub use training::{Control, Settings, TrainingState};
 pub use truncation::{DrawTruncation, SetTruncation};
 pub use walk::{WalkControl, WalkState};
@@ -86,6 +89,8 @@ pub enum StartWindow {
     Directions,
     /// Your digit: the drawing pad and what projection finds.
     YourDigit,
+    /// The bottom panel's timeline tab: the grid over training.
+    Timeline,
 }
 
 impl Default for AppOptions {
@@ -145,6 +150,7 @@ pub fn logic_plugins(app: &mut App) {
         preview::plugin,
         your_digit::plugin,
         directions::plugin,
+        timeline::plugin,
     ));
 }
 

@@ -22,6 +22,7 @@ use super::lessons;
 use super::preview::Previews;
 use super::quality::Quality;
 use super::record::{RecordControl, Recorder};
+use super::timeline_tab::{self, GridTexture, TimelinePanel};
 use super::training::{Control, Settings, TrainingState, describe};
 use super::truncation::{self, DrawTruncation, SetTruncation};
 use super::walk::{ClickMode, WalkControl, WalkState};
@@ -49,6 +50,7 @@ enum PlotTab {
     Training,
     Quality,
     Gradients,
+    Timeline,
 }
 
 impl Default for UiState {
@@ -69,12 +71,24 @@ impl Default for UiState {
 pub struct FrameRate(pub f32);
 
 pub(super) fn plugin(app: &mut App) {
+    let plot_tab = if app
+        .world()
+        .get_resource::<super::AppOptions>()
+        .is_some_and(|options| options.open.contains(&super::StartWindow::Timeline))
+    {
+        PlotTab::Timeline
+    } else {
+        PlotTab::default()
+    };
     // egui gets a camera of its own, covering the whole window, drawn over the scene.
     app.insert_resource(EguiGlobalSettings {
         auto_create_primary_context: false,
         ..default()
     })
-    .init_resource::<UiState>()
+    .insert_resource(UiState {
+        plot_tab,
+        ..default()
+    })
     .init_resource::<FrameRate>()
     .add_systems(Startup, spawn_egui_camera)
     .add_systems(Update, measure_fps)
@@ -131,6 +145,7 @@ fn panels(
     recorder: Res<Recorder>,
     mut quality: ResMut<Quality>,
     mut nearest_textures: Local<DigitTextures>,
+    mut timeline: (TimelinePanel, Local<GridTexture>),
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     let mut root = Ui::new(
@@ -166,7 +181,9 @@ fn panels(
         bottom = egui::Panel::bottom("plots")
             .default_size(230.0)
             .resizable(true)
-            .show(&mut root, |ui| plots(ui, &mut ui_state, &state, &quality))
+            .show(&mut root, |ui| {
+                plots(ui, &mut ui_state, &state, &quality, &mut timeline)
+            })
             .response
             .rect
             .height();
@@ -593,7 +610,13 @@ fn smooth(values: &[(f64, f64)], window: usize) -> Vec<[f64; 2]> {
         .collect()
 }
 
-fn plots(ui: &mut Ui, ui_state: &mut UiState, state: &TrainingState, quality: &Quality) {
+fn plots(
+    ui: &mut Ui,
+    ui_state: &mut UiState,
+    state: &TrainingState,
+    quality: &Quality,
+    (timeline, grid_texture): &mut (TimelinePanel, Local<GridTexture>),
+) {
     let history = &state.history;
     let lang = quality.lang;
     ui.horizontal(|ui| {
@@ -607,6 +630,7 @@ fn plots(ui: &mut Ui, ui_state: &mut UiState, state: &TrainingState, quality: &Q
                 PlotTab::Gradients,
                 lang.pick("gradient norms", "normes des gradients"),
             ),
+            (PlotTab::Timeline, lang.pick("timeline", "chronologie")),
         ] {
             ui.selectable_value(&mut ui_state.plot_tab, tab, label);
         }
@@ -651,6 +675,18 @@ fn plots(ui: &mut Ui, ui_state: &mut UiState, state: &TrainingState, quality: &Q
         PlotTab::Gradients => {
             let window = ui_state.smoothing;
             lessons::gradient_plot(ui, state, |raw| smooth(raw, window), height);
+            return;
+        }
+        PlotTab::Timeline => {
+            let loss = |pick: fn(&StepValues) -> f32| {
+                let raw: Vec<(f64, f64)> = history
+                    .iter()
+                    .map(|v| (v.step as f64, f64::from(pick(v))))
+                    .collect();
+                smooth(&raw, ui_state.smoothing)
+            };
+            let losses = [loss(|v| v.d_loss), loss(|v| v.g_loss)];
+            timeline_tab::tab(ui, timeline, grid_texture, losses, height);
             return;
         }
     }

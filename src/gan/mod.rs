@@ -17,6 +17,7 @@ pub mod model;
 pub mod projection;
 pub mod sample;
 pub mod stats;
+pub mod timeline;
 pub mod trainer;
 pub mod truncation;
 pub mod walk;
