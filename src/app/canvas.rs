@@ -111,7 +111,9 @@ fn digit_image(grey: &[u8]) -> egui::ColorImage {
 #[derive(Default)]
 pub struct DigitTextures {
     name: &'static str,
-    textures: Vec<egui::TextureHandle>,
+    /// Each texture and the pixels it shows, so unchanged digits are not uploaded again (the
+    /// lessons' nearest digits are offered every frame).
+    textures: Vec<(egui::TextureHandle, Vec<u8>)>,
 }
 
 impl DigitTextures {
@@ -127,13 +129,15 @@ impl DigitTextures {
         let mut count = 0;
         for (index, grey) in digits.enumerate() {
             match self.textures.get_mut(index) {
-                Some(texture) => {
-                    texture.set_partial([0, 0], digit_image(grey), egui::TextureOptions::NEAREST)
+                Some((_, shown)) if shown.as_slice() == grey => {}
+                Some((texture, shown)) => {
+                    texture.set_partial([0, 0], digit_image(grey), egui::TextureOptions::NEAREST);
+                    *shown = grey.to_vec();
                 }
-                None => {
-                    self.textures
-                        .push(digit_texture(ctx, format!("{}-{index}", self.name), grey))
-                }
+                None => self.textures.push((
+                    digit_texture(ctx, format!("{}-{index}", self.name), grey),
+                    grey.to_vec(),
+                )),
             }
             count += 1;
         }
@@ -141,7 +145,7 @@ impl DigitTextures {
     }
 
     pub fn get(&self, index: usize) -> Option<&egui::TextureHandle> {
-        self.textures.get(index)
+        self.textures.get(index).map(|(texture, _)| texture)
     }
 
     pub fn len(&self) -> usize {
@@ -149,6 +153,6 @@ impl DigitTextures {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &egui::TextureHandle> {
-        self.textures.iter()
+        self.textures.iter().map(|(texture, _)| texture)
     }
 }

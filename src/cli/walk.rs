@@ -141,7 +141,7 @@ fn render<B: Backend>(
     let cells = columns * rows;
     let total = frames_per_key * keyframe_count(args) as u64;
     let route = match args.direction {
-        _ if !args.keyframes_from.is_empty() => {
+        None if !args.keyframes_from.is_empty() => {
             let keyframes = args
                 .keyframes_from
                 .iter()
@@ -174,11 +174,8 @@ fn render<B: Backend>(
             .iter()
             .flat_map(|&f| route.frame(f, frames_per_key, total))
             .collect();
-        let noise = match route {
-            Route::Keyframes(_) if !args.keyframes_from.is_empty() => noise,
-            _ => args.truncation.apply(&noise),
-        };
-        let images = sample::generate(&generator, &noise, device);
+        // With --keyframes-from, ψ is 1 (clap refuses --truncation): the files' z as they are.
+        let images = sample::generate(&generator, &args.truncation.apply(&noise), device);
         for (i, _) in batch.iter().enumerate() {
             let picture = Images {
                 count: cells,

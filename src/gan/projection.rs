@@ -108,7 +108,7 @@ impl<B: Backend> Projection<B> {
     /// Takes up to `count` more steps (none past the configured number).
     pub fn advance(&mut self, count: usize) {
         let dim = self.z.dims()[1] as f64;
-        for _ in 0..count.min(self.config.steps - self.step.min(self.config.steps)) {
+        for _ in 0..count.min(self.config.steps.saturating_sub(self.step)) {
             let trace = self.generator.trace(self.z.clone());
             let upstream =
                 (trace.images.clone() - self.target.clone()).mul_scalar(2.0 / IMAGE_PIXELS as f64);
