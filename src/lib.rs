@@ -11,4 +11,5 @@ pub mod gan;
 pub mod judge;
 pub mod linalg;
 pub mod records;
+pub mod soak;
 pub mod video;

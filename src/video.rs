@@ -146,41 +146,48 @@ impl VideoWriter {
             }
         ));
         let io = |err: std::io::Error| VideoError::new(path, err.to_string());
-        let sink = match format {
-            Format::Gif => {
-                let file =
-                    File::create(&temp).map_err(|e| VideoError::new(&temp, e.to_string()))?;
-                let palette: Vec<u8> = (0..=255u8).flat_map(|g| [g, g, g]).collect();
-                let global = if spec.pixels == Pixels::Grey {
-                    &palette[..]
-                } else {
-                    &[]
-                };
-                let mut encoder = gif::Encoder::new(
-                    BufWriter::new(file),
-                    spec.width as u16,
-                    spec.height as u16,
-                    global,
-                )
-                .map_err(|e| VideoError::new(&temp, e.to_string()))?;
-                encoder
-                    .set_repeat(gif::Repeat::Infinite)
-                    .map_err(|e| VideoError::new(&temp, e.to_string()))?;
-                Sink::Gif(encoder)
-            }
-            Format::PngFolder => {
-                if path.exists() && std::fs::read_dir(path).map_err(io)?.next().is_some() {
-                    return Err(VideoError::new(
-                        path,
-                        "already exists and is not empty; choose a new folder",
-                    ));
+        let sink = (|| -> Result<Sink, VideoError> {
+            Ok(match format {
+                Format::Gif => {
+                    let file =
+                        File::create(&temp).map_err(|e| VideoError::new(path, e.to_string()))?;
+                    let palette: Vec<u8> = (0..=255u8).flat_map(|g| [g, g, g]).collect();
+                    let global = if spec.pixels == Pixels::Grey {
+                        &palette[..]
+                    } else {
+                        &[]
+                    };
+                    let mut encoder = gif::Encoder::new(
+                        BufWriter::new(file),
+                        spec.width as u16,
+                        spec.height as u16,
+                        global,
+                    )
+                    .map_err(|e| VideoError::new(path, e.to_string()))?;
+                    encoder
+                        .set_repeat(gif::Repeat::Infinite)
+                        .map_err(|e| VideoError::new(path, e.to_string()))?;
+                    Sink::Gif(encoder)
                 }
-                std::fs::create_dir_all(&temp)
-                    .map_err(|e| VideoError::new(&temp, e.to_string()))?;
-                Sink::Pngs
-            }
-            Format::Mp4 => spawn_ffmpeg(path, &temp, spec)?,
-        };
+                Format::PngFolder => {
+                    if path.exists() && std::fs::read_dir(path).map_err(io)?.next().is_some() {
+                        return Err(VideoError::new(
+                            path,
+                            "already exists and is not empty; choose a new folder",
+                        ));
+                    }
+                    std::fs::create_dir_all(&temp)
+                        .map_err(|e| VideoError::new(path, e.to_string()))?;
+                    Sink::Pngs
+                }
+                Format::Mp4 => spawn_ffmpeg(path, &temp, spec)?,
+            })
+        })();
+        let sink = sink.inspect_err(|_| {
+            // Whatever was made under the temporary name goes.
+            let _ = std::fs::remove_file(&temp);
+            let _ = std::fs::remove_dir_all(&temp);
+        })?;
         Ok(Self {
             sink: Some(sink),
             spec,
@@ -202,9 +209,9 @@ impl VideoWriter {
         // GIF delays are in hundredths of a second: spread the rounding so the rate averages out.
         let delay = ((self.frames + 1) * 100 / fps - self.frames * 100 / fps) as u16;
         let frame_number = self.frames + 1;
-        let temp = self.temp.clone();
+        let (path, temp) = (self.path.clone(), self.temp.clone());
         let spec = self.spec;
-        let fail = |problem: String| VideoError::new(&temp, problem);
+        let fail = |problem: String| VideoError::new(&path, problem);
         match self.sink.as_mut().expect("open until finished") {
             Sink::Gif(encoder) => {
                 let mut gif_frame = match spec.pixels {
@@ -238,16 +245,21 @@ impl VideoWriter {
                         crate::data::grid::write_rgb_png(&file, spec.width, spec.height, frame)
                     }
                 };
-                written.map_err(|e| VideoError::new(&file, e.to_string()))?;
+                written.map_err(|e| fail(e.to_string()))?;
             }
             Sink::Ffmpeg { stdin, child } => {
                 let pipe = stdin.as_mut().expect("open until finished");
                 if let Err(err) = pipe.write_all(frame) {
-                    let status = child.try_wait().ok().flatten();
-                    return Err(VideoError::new(
-                        &self.path,
-                        format!("ffmpeg stopped taking frames ({err}; exit status {status:?})"),
-                    ));
+                    // ffmpeg has quit: its own message says why (a full disk, say).
+                    let _ = child.wait();
+                    let mut said = String::new();
+                    if let Some(mut stderr) = child.stderr.take() {
+                        let _ = std::io::Read::read_to_string(&mut stderr, &mut said);
+                    }
+                    return Err(fail(match ffmpeg_says(&said) {
+                        Some(reason) => format!("ffmpeg stopped: {reason}"),
+                        None => format!("ffmpeg stopped taking frames ({err})"),
+                    }));
                 }
             }
         }
@@ -261,10 +273,10 @@ impl VideoWriter {
             Sink::Gif(encoder) => {
                 let mut out = encoder
                     .into_inner()
-                    .map_err(|e| VideoError::new(&self.temp, e.to_string()))?;
+                    .map_err(|e| VideoError::new(&self.path, e.to_string()))?;
                 out.flush()
                     .and_then(|()| out.get_ref().sync_all())
-                    .map_err(|e| VideoError::new(&self.temp, e.to_string()))?;
+                    .map_err(|e| VideoError::new(&self.path, e.to_string()))?;
             }
             Sink::Pngs => {}
             Sink::Ffmpeg { child, stdin } => {
@@ -278,7 +290,8 @@ impl VideoWriter {
                         format!(
                             "ffmpeg failed ({}): {}",
                             output.status,
-                            String::from_utf8_lossy(&output.stderr).trim()
+                            ffmpeg_says(&String::from_utf8_lossy(&output.stderr))
+                                .unwrap_or_default()
                         ),
                     ));
                 }
@@ -297,16 +310,26 @@ impl VideoWriter {
 
 impl Drop for VideoWriter {
     fn drop(&mut self) {
-        if let Some(sink) = self.sink.take() {
-            if let Sink::Ffmpeg { mut child, stdin } = sink {
-                drop(stdin);
-                let _ = child.kill();
-                let _ = child.wait();
-            }
-            let _ = std::fs::remove_file(&self.temp);
-            let _ = std::fs::remove_dir_all(&self.temp);
+        if let Some(Sink::Ffmpeg { mut child, stdin }) = self.sink.take() {
+            drop(stdin);
+            let _ = child.kill();
+            let _ = child.wait();
         }
+        // Left only by a video that was not finished (or whose finishing failed): once renamed
+        // into place the temporary name no longer exists.
+        let _ = std::fs::remove_file(&self.temp);
+        let _ = std::fs::remove_dir_all(&self.temp);
     }
+}
+
+/// ffmpeg's error lines as one line (at `-loglevel error` they are few and say why).
+fn ffmpeg_says(stderr: &str) -> Option<String> {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("; "))
 }
 
 /// What to do when `.mp4` is asked for and ffmpeg is missing.

@@ -85,6 +85,11 @@ fn usage_errors_exit_2() {
         "a checkpoint brings its own preset"
     );
     assert!(stderr(&output).contains("cannot be used with"));
+    // Plain `ganimate` is the app, and its flags reach the app's checks.
+    let output = run(&["--preset", "course", "--checkpoint", "runs/x"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("cannot be used with"));
+    assert_fails_with(&run(&["--fps", "0"]), "--fps must be between 1");
 }
 
 #[test]

@@ -8,9 +8,13 @@ use std::process::{Command, Output};
 
 /// The app headless, with every trace of a display removed from its environment.
 fn headless_app(args: &[&str]) -> Output {
+    without_display(&[&["app"][..], args].concat())
+}
+
+/// ganimate with every trace of a display removed from its environment.
+fn without_display(args: &[&str]) -> Output {
     let runtime = tempfile::tempdir().unwrap();
     Command::new(env!("CARGO_BIN_EXE_ganimate"))
-        .arg("app")
         .args(args)
         .env_remove("DISPLAY")
         .env_remove("WAYLAND_DISPLAY")
@@ -97,4 +101,42 @@ fn headless_needs_a_script_and_refuses_window_only_flags() {
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains(mentions), "{args:?}: {stderr}");
     }
+}
+
+/// `bench --soak` in miniature (the hour-long run is the README's command): the app on the soak
+/// schedule for 21 s samples itself, makes and finishes its recordings, and logs no error.
+#[test]
+fn a_short_soak_samples_records_and_logs_no_error() {
+    let data = common::pretrained_app_args();
+    let data_dir = &data[data.iter().position(|a| a == "--data").unwrap() + 1];
+    let output = without_display(&[
+        "bench",
+        "--soak",
+        "0.35",
+        "--headless",
+        "--backend",
+        "cpu",
+        "--data",
+        data_dir,
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    let samples: usize = stdout
+        .split("min, ")
+        .nth(1)
+        .and_then(|rest| rest.split(" samples").next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no summary: {stdout}"));
+    assert!((25..=31).contains(&samples), "{samples} samples: {stdout}");
+    assert!(
+        stdout.contains("errors in the log: 0 (goal 0: met)"),
+        "{stdout}"
+    );
+    let recordings = stdout
+        .lines()
+        .find(|l| l.starts_with("recordings: "))
+        .unwrap_or_else(|| panic!("no recordings line: {stdout}"));
+    assert!(recordings.ends_with(": met)"), "{recordings}");
+    assert!(!recordings.starts_with("recordings: 0 "), "{recordings}");
 }

@@ -271,19 +271,15 @@ pub fn quality_plots(ui: &mut Ui, quality: &Quality, width: f32, height: f32) {
 }
 
 /// Gradient norms of G and D per step (log scale): vanishing gradients made visible.
-pub fn gradient_plot(
-    ui: &mut Ui,
-    state: &TrainingState,
-    smooth: impl Fn(&[(f64, f64)]) -> Vec<[f64; 2]>,
-    height: f32,
-) {
+pub fn gradient_plot(ui: &mut Ui, state: &TrainingState, smoothing: usize, height: f32) {
     let series = |pick: fn(&crate::gan::StepValues) -> f32| {
-        let raw: Vec<(f64, f64)> = state
-            .history
-            .iter()
-            .map(|v| (v.step as f64, f64::from(pick(v)).max(1e-8).log10()))
-            .collect();
-        PlotPoints::from(smooth(&raw))
+        PlotPoints::from(super::plot_line::smoothed(
+            state
+                .history
+                .iter()
+                .map(|v| (v.step as f64, f64::from(pick(v)).max(1e-8).log10())),
+            smoothing,
+        ))
     };
     Plot::new("gradients")
         .height(height)

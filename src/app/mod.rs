@@ -5,6 +5,7 @@
 //! script) need the renderer.
 
 mod canvas;
+mod closing;
 mod compute;
 mod dataset;
 mod digits;
@@ -13,10 +14,12 @@ mod directions_window;
 mod drawing_pad;
 mod keys;
 mod lessons;
+mod plot_line;
 mod preview;
 mod quality;
 mod record;
 mod script;
+mod soak;
 mod timeline;
 mod timeline_tab;
 mod training;
@@ -80,6 +83,8 @@ pub struct AppOptions {
     pub project: Option<Vec<u8>>,
     /// Windows open at start.
     pub open: Vec<StartWindow>,
+    /// A soak run (`ganimate bench --soak`): long use on a schedule, with figures printed.
+    pub soak: Option<crate::soak::SoakPlan>,
 }
 
 /// A window `ganimate app --open` opens at start (for scripted screenshots and videos).
@@ -117,6 +122,7 @@ impl Default for AppOptions {
             truncation: Default::default(),
             project: None,
             open: Vec::new(),
+            soak: None,
         }
     }
 }
@@ -159,8 +165,25 @@ pub fn logic_plugins(app: &mut App) {
 pub fn run(options: AppOptions) -> AppExit {
     // Before anything computes on the CPU backend: its threads yield to the frames'.
     crate::backend::lower_cpu_pool_priority(crate::backend::BACKGROUND_NICENESS);
+    // Ctrl-C, SIGTERM and SIGHUP end the app through Bevy (exit 130), which drops a partial
+    // recording's temporary file. Bevy's own plugin installs this only where SIGINT has its
+    // default action, but a shell starting the app in the background ignores SIGINT, and
+    // SIGTERM then killed the app outright, leaving the temporary file behind.
+    if let Err(err) = ctrlc::set_handler(bevy::app::TerminalCtrlCHandlerPlugin::gracefully_exit) {
+        warn!("Ctrl-C and SIGTERM will stop the app abruptly: {err}");
+    }
     let mut app = App::new();
-    let defaults = DefaultPlugins.set(ImagePlugin::default_nearest());
+    let defaults =
+        DefaultPlugins
+            .set(ImagePlugin::default_nearest())
+            .set(bevy::render::RenderPlugin {
+                render_creation: bevy::render::settings::WgpuSettings {
+                    backends: Some(crate::backend::render_backends()),
+                    ..default()
+                }
+                .into(),
+                ..default()
+            });
     let defaults = if options.headless {
         // No window system at all: the frames go to an image (see `canvas`), and a plain loop
         // drives the app instead of winit's event loop.
@@ -182,6 +205,8 @@ pub fn run(options: AppOptions) -> AppExit {
                 resolution: (canvas::CANVAS_SIZE.x, canvas::CANVAS_SIZE.y).into(),
                 ..default()
             }),
+            // `closing` answers the request: a recording is finished first.
+            close_when_requested: false,
             ..default()
         })
     };
@@ -201,7 +226,9 @@ pub fn run(options: AppOptions) -> AppExit {
         ui::plugin,
         keys::plugin,
         record::plugin,
+        closing::plugin,
         script::plugin,
+        soak::plugin,
     ));
     app.run()
 }

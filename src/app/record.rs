@@ -33,6 +33,8 @@ pub enum RecordControl {
     /// Start (to a new file in the recordings folder) or stop.
     Toggle,
     Start(PathBuf),
+    /// Stop and finish the recording, if one is running.
+    Stop,
     /// Save the next frame as PNG in the recordings folder.
     Screenshot,
 }
@@ -151,7 +153,10 @@ fn apply_controls(
 ) {
     for control in controls.read() {
         match control {
-            RecordControl::Toggle if recorder.is_recording() => stop(&mut recorder),
+            RecordControl::Toggle | RecordControl::Stop if recorder.is_recording() => {
+                stop(&mut recorder)
+            }
+            RecordControl::Stop => {}
             RecordControl::Toggle => {
                 let extension = if crate::video::ffmpeg_available() {
                     "mp4"

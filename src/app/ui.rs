@@ -19,6 +19,7 @@ use super::directions::DirectionsWindowOpen;
 use super::directions_window;
 use super::drawing_pad::{self, DrawingPad};
 use super::lessons;
+use super::plot_line;
 use super::preview::Previews;
 use super::quality::Quality;
 use super::record::{RecordControl, Recorder};
@@ -594,22 +595,6 @@ fn record_section(ui: &mut Ui, recorder: &Recorder, controls: &mut MessageWriter
 }
 
 /// Moving average over `window` points; a window of 1 returns the values.
-fn smooth(values: &[(f64, f64)], window: usize) -> Vec<[f64; 2]> {
-    let window = window.max(1);
-    let mut sum = 0.0;
-    values
-        .iter()
-        .enumerate()
-        .map(|(i, &(x, y))| {
-            sum += y;
-            if i >= window {
-                sum -= values[i - window].1;
-            }
-            [x, sum / (i + 1).min(window) as f64]
-        })
-        .collect()
-}
-
 fn plots(
     ui: &mut Ui,
     ui_state: &mut UiState,
@@ -651,11 +636,10 @@ fn plots(
         }
     };
     let series = |pick: fn(&StepValues) -> f32| {
-        let raw: Vec<(f64, f64)> = history
-            .iter()
-            .map(|v| (x(v.step), f64::from(pick(v))))
-            .collect();
-        PlotPoints::from(smooth(&raw, ui_state.smoothing))
+        PlotPoints::from(plot_line::smoothed(
+            history.iter().map(|v| (x(v.step), f64::from(pick(v)))),
+            ui_state.smoothing,
+        ))
     };
     let step_axis = move |mark: egui_plot::GridMark, _: &std::ops::RangeInclusive<f64>| {
         if log {
@@ -673,17 +657,15 @@ fn plots(
             return;
         }
         PlotTab::Gradients => {
-            let window = ui_state.smoothing;
-            lessons::gradient_plot(ui, state, |raw| smooth(raw, window), height);
+            lessons::gradient_plot(ui, state, ui_state.smoothing, height);
             return;
         }
         PlotTab::Timeline => {
             let loss = |pick: fn(&StepValues) -> f32| {
-                let raw: Vec<(f64, f64)> = history
-                    .iter()
-                    .map(|v| (v.step as f64, f64::from(pick(v))))
-                    .collect();
-                smooth(&raw, ui_state.smoothing)
+                plot_line::smoothed(
+                    history.iter().map(|v| (v.step as f64, f64::from(pick(v)))),
+                    ui_state.smoothing,
+                )
             };
             let losses = [loss(|v| v.d_loss), loss(|v| v.g_loss)];
             timeline_tab::tab(ui, timeline, grid_texture, losses, height);

@@ -125,6 +125,25 @@ pub fn decide(choice: BackendChoice, adapter: &str, software: bool) -> Resolved 
     }
 }
 
+/// The graphics APIs the app's renderer may use. wgpu probes OpenGL beside Vulkan, Metal and
+/// DX12, and on Linux without a GL driver for the display that probe logs an error at every start
+/// although Vulkan works. OpenGL stays the fallback where none of the others has an adapter;
+/// `WGPU_BACKEND` decides when set.
+pub fn render_backends() -> wgpu::Backends {
+    if let Some(backends) = wgpu::Backends::from_env() {
+        return backends;
+    }
+    let instance = wgpu::Instance::new(wgpu::InstanceDescriptor {
+        backends: wgpu::Backends::PRIMARY,
+        ..wgpu::InstanceDescriptor::new_without_display_handle()
+    });
+    if pollster::block_on(instance.enumerate_adapters(wgpu::Backends::PRIMARY)).is_empty() {
+        wgpu::Backends::all()
+    } else {
+        wgpu::Backends::PRIMARY
+    }
+}
+
 /// The adapter burn's wgpu backend would pick (high-performance preference), if any.
 fn probe_gpu() -> Option<wgpu::AdapterInfo> {
     let backend = AutoGraphicsApi::backend();

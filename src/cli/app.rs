@@ -10,7 +10,7 @@ use crate::app::AppOptions;
 use crate::backend::BackendChoice;
 
 #[derive(Args)]
-#[command(group(clap::ArgGroup::new("scripted").args(["quit_after_frames", "record"])))]
+#[command(group(clap::ArgGroup::new("scripted").args(["quit_after_frames", "record", "soak"])))]
 pub struct AppArgs {
     #[command(flatten)]
     data: DataArgs,
@@ -71,6 +71,9 @@ pub struct AppArgs {
     /// Language of the lessons panel (switchable in the app)
     #[arg(long, value_enum, default_value_t = crate::judge::detect::Lang::En)]
     lang: crate::judge::detect::Lang,
+    /// Run `ganimate bench --soak`'s schedule for this many minutes, printing its figures
+    #[arg(long, value_name = "MINUTES", hide = true)]
+    soak: Option<f64>,
 }
 
 pub fn run(args: AppArgs) -> anyhow::Result<Outcome> {
@@ -92,6 +95,7 @@ pub fn run(args: AppArgs) -> anyhow::Result<Outcome> {
     {
         bail!("{}: {}", path.display(), crate::video::NO_FFMPEG);
     }
+    let soak = args.soak.map(super::soak::plan).transpose()?;
     if args.quit_after_frames == Some(0) {
         bail!("--quit-after-frames must be at least 1");
     }
@@ -142,6 +146,7 @@ pub fn run(args: AppArgs) -> anyhow::Result<Outcome> {
         truncation: args.truncation,
         project,
         open: args.open,
+        soak,
     });
     match exit {
         bevy::app::AppExit::Success => Ok(Outcome::Done),

@@ -12,6 +12,7 @@ use crate::backend::{CpuBackend, GpuBackend, Resolved};
 use crate::gan::{Preset, RealImages, TrainConfig, Trainer};
 
 #[derive(Args)]
+#[command(group(clap::ArgGroup::new("app_runs").args(["app", "soak"])))]
 pub struct BenchArgs {
     #[command(flatten)]
     data: DataArgs,
@@ -31,8 +32,13 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 300, requires = "app")]
     frames: u32,
     /// Measure the app drawing into an image on the GPU, without a window (no display needed)
-    #[arg(long, requires = "app")]
+    #[arg(long, requires = "app_runs")]
     headless: bool,
+    /// Soak test instead: the app in long use for MINUTES (training, the walk, the judge,
+    /// windows open, a recording every twelfth of the run), sampling memory, frame rate and
+    /// training speed, then judged against the goals (60 for the full test)
+    #[arg(long, value_name = "MINUTES", conflicts_with_all = ["app", "quality", "profile"])]
+    soak: Option<f64>,
     /// Measure sample quality instead: train each preset at batch 64 for --quality-steps
     /// steps and print the judge's figures every --quality-every steps (on the CPU unless
     /// --backend gpu)
@@ -68,6 +74,18 @@ const KERNELS_SHOWN: usize = 8;
 pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     if args.steps == 0 || args.batch_size == 0 {
         anyhow::bail!("--steps and --batch-size must be at least 1");
+    }
+    if let Some(minutes) = args.soak {
+        return super::soak::run(super::soak::SoakRun {
+            data: &args.data,
+            minutes,
+            backend: match args.backend {
+                BenchBackends::Gpu => "gpu",
+                BenchBackends::Cpu => "cpu",
+                BenchBackends::Both => "auto",
+            },
+            headless: args.headless,
+        });
     }
     if args.quality {
         return super::judge::bench_quality(

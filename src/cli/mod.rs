@@ -8,6 +8,7 @@ mod judge;
 mod progress;
 mod project;
 mod sample;
+mod soak;
 mod train;
 mod walk;
 
@@ -25,9 +26,13 @@ use crate::data::DatasetKind;
     version,
     about = "Train a GAN on MNIST live, watch it learn, walk its latent space"
 )]
+#[command(args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Plain `ganimate` is `ganimate app`, and takes the app's flags too.
+    #[command(flatten)]
+    app: app::AppArgs,
 }
 
 #[derive(Subcommand)]
@@ -85,13 +90,8 @@ enum Outcome {
 }
 
 pub fn run() -> ExitCode {
-    let command = match Cli::parse().command {
-        Some(command) => command,
-        // Plain `ganimate` opens the app with its defaults.
-        None => Cli::parse_from(["ganimate", "app"])
-            .command
-            .expect("`app` is a command"),
-    };
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::App(cli.app));
     let result = match command {
         Command::Train(args) => train::run(args),
         Command::Sample(args) => sample::run(args).map(|()| Outcome::Done),

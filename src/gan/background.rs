@@ -197,7 +197,7 @@ impl LiveSession for Background {
         answer.recv().unwrap_or_else(|_| {
             Err(CheckpointError::Io {
                 path: run_dir.to_path_buf(),
-                source: std::io::Error::other("the training thread stopped before saving"),
+                error: std::io::Error::other("the training thread stopped before saving"),
             })
         })
     }

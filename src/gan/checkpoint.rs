@@ -48,10 +48,11 @@ pub struct Manifest {
 
 #[derive(Debug, thiserror::Error)]
 pub enum CheckpointError {
-    #[error("{}: {source}", path.display())]
+    /// `error` is part of the message, not a separate source, so it is printed once.
+    #[error("{}: {error}", path.display())]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error(
         "{}: not a ganimate checkpoint (no {MANIFEST}, nor a `{LATEST}` file naming one)",
@@ -65,9 +66,9 @@ pub enum CheckpointError {
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> CheckpointError + '_ {
-    move |source| CheckpointError::Io {
+    move |error| CheckpointError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     }
 }
 
@@ -146,7 +147,14 @@ pub fn save<B: AutodiffBackend>(
     if written.is_err() {
         let _ = std::fs::remove_dir_all(&temp_dir);
     }
-    written?;
+    // The temporary folder's name means nothing to the user: the error names the checkpoint.
+    written.map_err(|err| match err {
+        CheckpointError::Io { path, error } if path.starts_with(&temp_dir) => CheckpointError::Io {
+            path: final_dir.clone(),
+            error,
+        },
+        other => other,
+    })?;
     prune(run_dir, &name);
     Ok(final_dir)
 }
@@ -225,7 +233,7 @@ pub fn resolve(path: &Path) -> Result<PathBuf, CheckpointError> {
     if !path.exists() {
         return Err(CheckpointError::Io {
             path: path.to_path_buf(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or folder"),
+            error: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or folder"),
         });
     }
     match read_latest(path) {
@@ -381,7 +389,7 @@ pub fn export_generator(path: &Path, out: &Path) -> Result<PathBuf, CheckpointEr
     if out.exists() {
         return Err(CheckpointError::Io {
             path: out.to_path_buf(),
-            source: std::io::Error::new(
+            error: std::io::Error::new(
                 std::io::ErrorKind::AlreadyExists,
                 "already exists; choose a new folder",
             ),
