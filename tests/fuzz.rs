@@ -246,13 +246,33 @@ fn readers(count: usize) -> Vec<Report> {
     // matching info, so the decoding itself is what meets the damage.
     let judge = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/judge");
     let weights = std::fs::read(judge.join("mnist.mpk")).unwrap();
-    let info: JudgeInfo =
-        serde_json::from_slice(&std::fs::read(judge.join("mnist.json")).unwrap()).unwrap();
-    reports.push(fuzz("judge weights", &[weights], records, false, |bytes| {
-        let mut matching = info.clone();
-        matching.weights_md5 = md5_hex(bytes);
-        classifier::decode::<Cpu>(bytes.to_vec(), &matching, label, &device).is_ok()
-    }));
+    let info_json = std::fs::read(judge.join("mnist.json")).unwrap();
+    let info: JudgeInfo = serde_json::from_slice(&info_json).unwrap();
+    reports.push(fuzz(
+        "judge weights",
+        std::slice::from_ref(&weights),
+        records,
+        false,
+        |bytes| {
+            let mut matching = info.clone();
+            matching.weights_md5 = md5_hex(bytes);
+            classifier::decode::<Cpu>(bytes.to_vec(), &matching, label, &device).is_ok()
+        },
+    ));
+    // The info beside a cached judge, read as `classifier::load` reads it. Only an info whose
+    // checksum still matches gets as far as decoding the (megabyte) weights.
+    reports.push(fuzz(
+        "judge info",
+        &[info_json],
+        count,
+        false,
+        |bytes| match serde_json::from_slice::<JudgeInfo>(bytes) {
+            Ok(parsed) if parsed.weights_md5 == info.weights_md5 => {
+                classifier::decode::<Cpu>(weights.clone(), &parsed, label, &device).is_ok()
+            }
+            _ => false,
+        },
+    ));
     reports
 }
 
