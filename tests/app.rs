@@ -453,6 +453,36 @@ fn direction_sliders_move_the_digit_and_the_strips_show_where_each_goes() {
 }
 
 #[test]
+fn a_new_session_gets_its_own_directions_even_when_they_do_not_follow_training() {
+    let mut app = with_data(false);
+    app.insert_resource(DirectionsWindowOpen(true));
+    app.world_mut()
+        .write_message(DirectionsControl::FollowTraining(false));
+    until_directions(&mut app);
+    let first_generation = app.world().resource::<LatentDirections>().found_generation;
+    assert_eq!(first_generation, state(&app).generation);
+    send(&mut app, Control::Reset);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        app.update();
+        let found = app.world().resource::<LatentDirections>().found_generation;
+        if found != first_generation {
+            assert_eq!(
+                found,
+                state(&app).generation,
+                "the new session's directions"
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the old session's directions stayed after the reset"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
 fn the_timeline_keeps_the_grid_over_training_and_replays_it() {
     let mut app = with_data(false);
     until_step(&mut app, 200);

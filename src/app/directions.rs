@@ -57,14 +57,23 @@ pub enum DirectionsControl {
     WalkAlong(usize),
 }
 
+/// Directions being found on a worker: for which method and session, and at which step.
+struct Finding {
+    method: Method,
+    generation: u64,
+    task: Task<(Directions, u64)>,
+}
+
 /// What the directions window shows.
 #[derive(Resource)]
 pub struct LatentDirections {
     pub method: Method,
     pub follow_training: bool,
     pub found: Option<Directions>,
-    /// The generator step the directions were found at.
+    /// The generator step the directions were found at, and its session (`generation`): a
+    /// new session's generator has directions of its own, whether or not they follow training.
     pub found_at_step: u64,
+    pub found_generation: u64,
     /// The latent vector the sliders start from.
     pub base: Option<Vec<f32>>,
     pub base_origin: BaseOrigin,
@@ -74,8 +83,7 @@ pub struct LatentDirections {
     pub digits: Vec<u8>,
     /// Bumped when `digits` change, so pictures are rebuilt only then.
     pub version: u64,
-    /// Directions being found, and for which method.
-    finding: Option<(Method, Task<(Directions, u64)>)>,
+    finding: Option<Finding>,
     /// When the directions were last asked for (app time).
     asked_at: Option<Duration>,
     /// What the digits were drawn from: (step, when).
@@ -89,6 +97,7 @@ impl Default for LatentDirections {
             follow_training: true,
             found: None,
             found_at_step: 0,
+            found_generation: 0,
             base: None,
             base_origin: BaseOrigin::WalkPoint,
             offsets: [0.0; SHOWN],
@@ -238,10 +247,11 @@ fn find_directions(
     // Only new directions count as a change: that is what redraws the strips.
     let mut arrived = false;
     let untracked = directions.bypass_change_detection();
-    if let Some((method, task)) = &mut untracked.finding
-        && let Some((found, step)) = check_ready(task)
+    if let Some(finding) = &mut untracked.finding
+        && let Some((found, step)) = check_ready(&mut finding.task)
     {
-        if *method == untracked.method {
+        if finding.method == untracked.method && finding.generation == state.generation {
+            untracked.found_generation = finding.generation;
             untracked.found = Some(found);
             untracked.found_at_step = step;
             arrived = true;
@@ -259,9 +269,10 @@ fn find_directions(
     let due = match (&directions.found, directions.asked_at) {
         (None, _) | (_, None) => true,
         (Some(_), Some(at)) => {
-            directions.follow_training
-                && step != directions.found_at_step
-                && time.elapsed() - at >= REFIND
+            directions.found_generation != state.generation
+                || (directions.follow_training
+                    && step != directions.found_at_step
+                    && time.elapsed() - at >= REFIND)
         }
     };
     if !due || directions.finding.is_some() || state.generation == 0 {
@@ -269,7 +280,11 @@ fn find_directions(
     }
     let (sampler, method) = (live.sampler(), directions.method);
     let task = AsyncComputeTaskPool::get().spawn(async move { (sampler.directions(method), step) });
-    directions.finding = Some((method, task));
+    directions.finding = Some(Finding {
+        method,
+        generation: state.generation,
+        task,
+    });
     directions.asked_at = Some(time.elapsed());
 }
 
