@@ -105,15 +105,39 @@ impl Drop for Tmpfs {
     }
 }
 
+/// ganimate without a display, with runtime and cache folders of its own.
 fn ganimate(args: &[&str]) -> Output {
+    let runtime = tempfile::tempdir().unwrap();
     Command::new(env!("CARGO_BIN_EXE_ganimate"))
         .args(args)
         .env_remove("GANIMATE_DATA")
         .env_remove("DISPLAY")
         .env_remove("WAYLAND_DISPLAY")
+        .env("XDG_RUNTIME_DIR", runtime.path())
+        .env("XDG_CACHE_HOME", runtime.path())
         .stdin(Stdio::null())
         .output()
         .unwrap()
+}
+
+fn assert_succeeded(output: &Output) {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Runs `attempt(reason)` on `disk` full, then read-only, each time expecting the system's
+/// `reason` and nothing left on the disk afterwards.
+fn on_each_fault(disk: &Tmpfs, mut attempt: impl FnMut(&str)) {
+    disk.fill();
+    attempt("No space left on device");
+    assert_eq!(disk.contents(), Vec::<String>::new(), "full disk");
+    disk.empty();
+    disk.read_only();
+    attempt("Read-only file system");
+    assert_eq!(disk.contents(), Vec::<String>::new(), "read-only disk");
 }
 
 /// Asserts exit 1 with a message naming `path` and the system's reason.
@@ -174,11 +198,7 @@ fn assert_loads(run: &Path) {
         "--out",
         grid.to_str().unwrap(),
     ]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_succeeded(&output);
     assert!(grid.is_file());
 }
 
@@ -196,11 +216,7 @@ fn a_full_disk_stops_training_with_the_last_checkpoint_intact() {
     };
     let run = disk.path().join("run");
     let first = train(&run, "20", false);
-    assert!(
-        first.status.success(),
-        "{}",
-        String::from_utf8_lossy(&first.stderr)
-    );
+    assert_succeeded(&first);
     assert_eq!(latest(&run), "ckpt-00000020");
     disk.fill();
     let output = train(&run, "40", true);
@@ -211,11 +227,7 @@ fn a_full_disk_stops_training_with_the_last_checkpoint_intact() {
     // With space again, the run goes on from the checkpoint it kept.
     disk.empty();
     let again = train(&run, "40", true);
-    assert!(
-        again.status.success(),
-        "{}",
-        String::from_utf8_lossy(&again.stderr)
-    );
+    assert_succeeded(&again);
     assert_eq!(latest(&run), "ckpt-00000040");
 }
 
@@ -226,11 +238,7 @@ fn a_read_only_run_folder_stops_training_with_the_checkpoint_intact() {
     };
     let run = disk.path().join("run");
     let first = train(&run, "10", false);
-    assert!(
-        first.status.success(),
-        "{}",
-        String::from_utf8_lossy(&first.stderr)
-    );
+    assert_succeeded(&first);
     disk.read_only();
     let output = train(&run, "20", true);
     assert_refused(&output, &run, "Read-only file system");
@@ -247,16 +255,7 @@ fn samples_and_walks_on_a_faulty_disk_leave_nothing_behind() {
     };
     let checkpoint = pretrained();
     let checkpoint = checkpoint.to_str().unwrap();
-    for (fault, reason) in [
-        ("full", "No space left on device"),
-        ("read-only", "Read-only file system"),
-    ] {
-        if fault == "full" {
-            disk.fill();
-        } else {
-            disk.empty();
-            disk.read_only();
-        }
+    on_each_fault(&disk, |reason| {
         for name in ["grid.png", "digits.idx"] {
             let out = disk.path().join(name);
             let output = ganimate(&[
@@ -287,8 +286,7 @@ fn samples_and_walks_on_a_faulty_disk_leave_nothing_behind() {
             ]);
             assert_refused(&output, &out, reason);
         }
-        assert_eq!(disk.contents(), Vec::<String>::new(), "{fault}");
-    }
+    });
 }
 
 /// A scripted recording of the app (headless) on a full disk, then a read-only one.
@@ -297,33 +295,14 @@ fn an_app_recording_on_a_faulty_disk_fails_cleanly() {
     let Some(disk) = Tmpfs::mount("4m") else {
         return;
     };
-    let runtime = tempfile::tempdir().unwrap();
     let app_args = common::pretrained_app_args();
-    for (fault, reason) in [
-        ("full", "No space left on device"),
-        ("read-only", "Read-only file system"),
-    ] {
-        if fault == "full" {
-            disk.fill();
-        } else {
-            disk.empty();
-            disk.read_only();
-        }
+    on_each_fault(&disk, |reason| {
         for name in ["app.mp4", "app.gif", "frames"] {
             let out = disk.path().join(name);
             let mut args: Vec<&str> = vec!["app", "--headless"];
             args.extend(app_args.iter().map(String::as_str));
             args.extend(["--record", out.to_str().unwrap(), "--duration", "0.5"]);
-            let output = Command::new(env!("CARGO_BIN_EXE_ganimate"))
-                .args(&args)
-                .env_remove("DISPLAY")
-                .env_remove("WAYLAND_DISPLAY")
-                .env("XDG_RUNTIME_DIR", runtime.path())
-                .env("XDG_CACHE_HOME", runtime.path())
-                .output()
-                .unwrap();
-            assert_refused(&output, &out, reason);
+            assert_refused(&ganimate(&args), &out, reason);
         }
-        assert_eq!(disk.contents(), Vec::<String>::new(), "{fault}");
-    }
+    });
 }
