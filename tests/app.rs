@@ -1,16 +1,16 @@
 //! The app's plugins without a window: training advances (on the CPU, on a thread of its own),
 //! figures reach the panels' state, the controls do what they say, the latent walk follows
-//! clicks, and the directions and projection windows' logic works.
+//! clicks, and the directions, projection and "what D sees" windows' logic works.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
 use ganimate::app::{
-    AddProjectedToWalk, AppOptions, Control, DatasetStatus, DigitOrigin, DirectionsControl,
-    DirectionsWindowOpen, DrawTruncation, LatentDirections, Previews, ProjectDigit, Projected,
-    SetTruncation, Timeline, TimelineControl, TrainingDevice, TrainingState, WalkControl,
-    WalkState,
+    AddProjectedToWalk, AppOptions, Control, CriticReadings, CriticView, DatasetStatus,
+    DigitOrigin, DirectionsControl, DirectionsWindowOpen, DrawTruncation, LatentDirections,
+    Previews, ProjectDigit, Projected, SetTruncation, Timeline, TimelineControl, TrainingDevice,
+    TrainingState, WalkControl, WalkState,
 };
 use ganimate::data::IMAGE_PIXELS;
 use ganimate::gan::{LossKind, Preset, StepMode, Truncation};
@@ -525,4 +525,76 @@ fn the_timeline_keeps_the_grid_over_training_and_replays_it() {
     app.update();
     let timeline = app.world().resource::<Timeline>();
     assert!(timeline.live && timeline.shown == timeline.grids.len() - 1);
+}
+
+/// Updates until D has been read after reading `version`.
+fn until_read(app: &mut App, version: u64) -> &CriticReadings {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while app.world().resource::<CriticReadings>().version <= version {
+        assert!(Instant::now() < deadline, "D was never read");
+        app.update();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    app.world().resource::<CriticReadings>()
+}
+
+fn inspect(app: &mut App, index: usize) {
+    let mut view = app.world_mut().resource_mut::<CriticView>();
+    view.window_open = true;
+    view.inspected = index;
+}
+
+#[test]
+fn what_d_sees_is_read_while_shown_and_measures_what_g_steps_do() {
+    let mut app = with_data(true);
+    for _ in 0..5 {
+        app.update();
+    }
+    assert_eq!(
+        app.world().resource::<CriticReadings>().version,
+        0,
+        "nothing shows D, so it is not read"
+    );
+    inspect(&mut app, 5);
+    let readings = until_read(&mut app, 0);
+    assert_eq!(readings.grid_scores.len(), 64);
+    assert!(readings.grid_scores.iter().all(|s| (0.0..=1.0).contains(s)));
+    let histogram = readings
+        .histogram
+        .as_ref()
+        .expect("the window shows the histogram");
+    assert_eq!(histogram.real.iter().sum::<u32>(), 256);
+    assert_eq!(histogram.fake.iter().sum::<u32>(), 256);
+    let digit = readings.inspected.as_ref().unwrap();
+    assert_eq!(digit.index, 5);
+    assert_eq!(digit.image.len(), IMAGE_PIXELS);
+    // The close-up is the grid's digit: the same verdict, but for the grid's 8-bit pixels.
+    assert!(
+        (digit.seen.score - readings.grid_scores[5]).abs() < 0.02,
+        "{} vs {}",
+        digit.seen.score,
+        readings.grid_scores[5]
+    );
+    assert!(digit.seen.saliency.iter().any(|&g| g != 0.0));
+    assert!(digit.did.is_none(), "no step yet, so nothing done");
+
+    // Steps move G, and the next reading says by how much per step.
+    let version = readings.version;
+    for _ in 0..3 {
+        send(&mut app, Control::Step(StepMode::Both));
+    }
+    let digit = until_read(&mut app, version).inspected.clone().unwrap();
+    let (did, steps) = digit.did.expect("steps were taken");
+    assert!((1..=3).contains(&steps), "{steps} steps");
+    let moved = did.iter().map(|d| d.abs()).fold(0.0, f32::max);
+    assert!(moved > 0.0, "G's steps changed nothing in the digit");
+    let agreement = digit.agreement.unwrap();
+    assert!((-1.0..=1.0).contains(&agreement), "{agreement}");
+
+    // Another digit is measured afresh.
+    let version = app.world().resource::<CriticReadings>().version;
+    inspect(&mut app, 9);
+    let digit = until_read(&mut app, version).inspected.clone().unwrap();
+    assert_eq!(digit.index, 9);
+    assert!(digit.did.is_none());
 }

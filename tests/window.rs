@@ -167,3 +167,25 @@ fn the_your_digit_and_directions_windows_show_their_digits() {
         );
     }
 }
+
+#[test]
+fn what_d_sees_shows_the_saliency_in_both_colours() {
+    let dir = tempfile::tempdir().unwrap();
+    let shot = dir.path().join("app.png");
+    let output = xvfb_pretrained_app(&[
+        "--paused",
+        "--open",
+        "what-d-sees",
+        "--quit-after-frames",
+        "30",
+        "--screenshot",
+        shot.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    // The window opens over the walk; its first close-up is D's saliency over the digit: red
+    // where brighter pixels look more real to D, blue where they look more fake.
+    let (red, blue) = common::red_and_blue_shares(&shot, (583, 189), 50);
+    assert!(red > 0.05 && blue > 0.05, "red {red:.3}, blue {blue:.3}");
+}

@@ -22,7 +22,7 @@ use crate::data::IMAGE_SIDE;
 
 const GRID_COLUMNS: usize = 8;
 /// Distance between neighbouring small digits.
-const PITCH: f32 = 30.0;
+pub(super) const PITCH: f32 = 30.0;
 /// Drawn size of a small digit (28 px plus nothing: gaps come from the pitch).
 const DIGIT: f32 = 28.0;
 const GRID_CENTER: Vec2 = Vec2::new(-140.0, 25.0);
@@ -113,7 +113,7 @@ fn digit_sprite(images: &mut Assets<Image>, size: f32) -> Sprite {
     }
 }
 
-fn grid_position(index: usize) -> Vec2 {
+pub(super) fn grid_position(index: usize) -> Vec2 {
     let (row, col) = (index / GRID_COLUMNS, index % GRID_COLUMNS);
     let half = (GRID_COLUMNS as f32 - 1.0) / 2.0;
     GRID_CENTER + Vec2::new((col as f32 - half) * PITCH, (half - row as f32) * PITCH)

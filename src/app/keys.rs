@@ -5,6 +5,7 @@ use bevy_egui::input::EguiWantsInput;
 
 use super::AppSystems;
 use super::canvas::Canvas;
+use super::critic::CriticView;
 use super::directions::DirectionsWindowOpen;
 use super::drawing_pad::DrawingPad;
 use super::training::Control;
@@ -21,7 +22,7 @@ fn shortcuts(
     mut ui_state: ResMut<UiState>,
     mut canvas: ResMut<Canvas>,
     mut pad: ResMut<DrawingPad>,
-    mut directions_open: ResMut<DirectionsWindowOpen>,
+    (mut directions_open, mut critic_view): (ResMut<DirectionsWindowOpen>, ResMut<CriticView>),
     mut controls: MessageWriter<Control>,
 ) {
     if egui.wants_any_keyboard_input() {
@@ -41,6 +42,9 @@ fn shortcuts(
     }
     if keys.just_pressed(KeyCode::KeyE) {
         directions_open.0 = !directions_open.0;
+    }
+    if keys.just_pressed(KeyCode::KeyV) {
+        critic_view.toggle_window();
     }
     if keys.just_pressed(KeyCode::KeyH) {
         canvas.show_panels = !canvas.show_panels;

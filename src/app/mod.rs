@@ -7,6 +7,8 @@
 mod canvas;
 mod closing;
 mod compute;
+mod critic;
+mod critic_window;
 mod dataset;
 mod digits;
 mod directions;
@@ -25,6 +27,7 @@ mod timeline_tab;
 mod training;
 mod truncation;
 mod ui;
+mod verdict_frames;
 mod walk;
 mod your_digit;
 
@@ -36,6 +39,7 @@ use crate::backend::BackendChoice;
 use crate::data::DatasetKind;
 
 pub use compute::TrainingDevice;
+pub use critic::{CriticReadings, CriticView, InspectedDigit};
 pub use dataset::DatasetStatus;
 pub use directions::{DirectionsControl, DirectionsWindowOpen, LatentDirections};
 pub use preview::Previews;
@@ -96,6 +100,8 @@ pub enum StartWindow {
     YourDigit,
     /// The bottom panel's timeline tab: the grid over training.
     Timeline,
+    /// What D sees: its verdicts on the grid, its saliency, G's pull, the histogram.
+    WhatDSees,
 }
 
 impl Default for AppOptions {
@@ -157,6 +163,7 @@ pub fn logic_plugins(app: &mut App) {
         your_digit::plugin,
         directions::plugin,
         timeline::plugin,
+        critic::plugin,
     ));
 }
 
@@ -222,6 +229,7 @@ pub fn run(options: AppOptions) -> AppExit {
     app.add_plugins((
         quality::plugin,
         digits::plugin,
+        verdict_frames::plugin,
         drawing_pad::plugin,
         ui::plugin,
         keys::plugin,

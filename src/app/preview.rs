@@ -55,7 +55,7 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(Update, refresh.in_set(AppSystems::Sample));
 }
 
-fn refresh(
+pub(super) fn refresh(
     time: Res<Time>,
     session: NonSend<Session>,
     state: Res<TrainingState>,

@@ -13,6 +13,8 @@ use egui_plot::{HLine, Legend, Line, Plot, PlotPoints};
 
 use super::canvas::{Canvas, DigitTextures};
 use super::compute::TrainingDevice;
+use super::critic::CriticView;
+use super::critic_window;
 use super::dataset::DatasetStatus;
 use super::digits::{CAPTIONS, SceneCamera};
 use super::directions::DirectionsWindowOpen;
@@ -95,7 +97,13 @@ pub(super) fn plugin(app: &mut App) {
     .add_systems(Update, measure_fps)
     .add_systems(
         EguiPrimaryContextPass,
-        (panels, drawing_pad::window, directions_window::window).chain(),
+        (
+            panels,
+            drawing_pad::window,
+            directions_window::window,
+            critic_window::window,
+        )
+            .chain(),
     );
 }
 
@@ -144,7 +152,7 @@ fn panels(
     mut controls: MessageWriter<Control>,
     mut record_controls: MessageWriter<RecordControl>,
     recorder: Res<Recorder>,
-    mut quality: ResMut<Quality>,
+    (mut quality, mut critic_view): (ResMut<Quality>, ResMut<CriticView>),
     mut nearest_textures: Local<DigitTextures>,
     mut timeline: (TimelinePanel, Local<GridTexture>),
 ) -> Result {
@@ -167,7 +175,7 @@ fn panels(
                     ui.separator();
                     lessons::lessons_section(ui, &mut quality, &state, &mut nearest_textures);
                     ui.separator();
-                    training_section(ui, &mut ui_state, &state, &mut controls);
+                    training_section(ui, &mut ui_state, &state, &mut controls, &mut critic_view);
                     ui.separator();
                     walk_section(ui, walk);
                     ui.separator();
@@ -340,6 +348,7 @@ fn training_section(
     ui_state: &mut UiState,
     state: &TrainingState,
     controls: &mut MessageWriter<Control>,
+    critic_view: &mut ResMut<CriticView>,
 ) {
     ui.heading("Training");
     ui.add_enabled_ui(state.can_train, |ui| {
@@ -367,6 +376,15 @@ fn training_section(
             }
         });
     });
+    if ui
+        .selectable_label(critic_view.window_open, "What D sees")
+        .on_hover_text(
+            "D's verdict on each digit, its saliency, the change G wants and the change it              makes, real against generated (V)",
+        )
+        .clicked()
+    {
+        critic_view.toggle_window();
+    }
     let draft = ui_state.draft.get_or_insert_with(|| {
         state
             .pending_reset
@@ -726,6 +744,7 @@ fn help_window(ctx: &egui::Context, ui_state: &mut UiState) {
                     ("H", "hide / show the panels"),
                     ("D", "draw your own digit and find it in latent space"),
                     ("E", "explore G's main latent directions"),
+                    ("V", "what D sees: its verdicts, saliency and G's pull"),
                     ("F1 or ?", "this help"),
                     ("F9", "start / stop recording a video"),
                     ("F12", "save a screenshot"),

@@ -5,7 +5,8 @@
 //!
 //! The worker trains while asked to run, or one step per [`LiveSession::train`] call. A few
 //! times a second it reads the figures back through the session's divergence guard and
-//! publishes them with a copy of the generator to sample from, so sampling never waits either.
+//! publishes them with a copy of the generator to sample from and of the discriminator to
+//! inspect, so neither waits either.
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -16,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use super::checkpoint::CheckpointError;
 use super::config::TrainConfig;
+use super::critic::Critic;
 use super::guard::Divergence;
 use super::live::{LiveSession, Sampler};
 use super::stats::{StepMode, StepValues};
@@ -51,6 +53,9 @@ struct Shared {
     changed: Condvar,
     /// The generator as of the last publication.
     sampler: Mutex<Box<dyn Sampler>>,
+    /// The generator being trained and the discriminator, as of the last publication.
+    training_sampler: Mutex<Box<dyn Sampler>>,
+    critic: Mutex<Box<dyn Critic>>,
 }
 
 impl Shared {
@@ -81,6 +86,8 @@ impl Background {
             }),
             changed: Condvar::new(),
             sampler: Mutex::new(session.sampler()),
+            training_sampler: Mutex::new(session.training_sampler()),
+            critic: Mutex::new(session.critic()),
         });
         let mut background = Background {
             config: session.config().clone(),
@@ -180,6 +187,22 @@ impl LiveSession for Background {
             .boxed_clone()
     }
 
+    fn training_sampler(&self) -> Box<dyn Sampler> {
+        self.shared
+            .training_sampler
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .boxed_clone()
+    }
+
+    fn critic(&self) -> Box<dyn Critic> {
+        self.shared
+            .critic
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .boxed_clone()
+    }
+
     fn set_learning_rates(&mut self, lr_g: f64, lr_d: f64) {
         self.config.lr_g = lr_g;
         self.config.lr_d = lr_d;
@@ -255,6 +278,12 @@ fn publish(session: &mut dyn LiveSession, shared: &Shared) {
     let (values, divergence) = session.take_stats();
     let sampler = session.sampler();
     *shared.sampler.lock().unwrap_or_else(|e| e.into_inner()) = sampler;
+    let (training_sampler, critic) = (session.training_sampler(), session.critic());
+    *shared
+        .training_sampler
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = training_sampler;
+    *shared.critic.lock().unwrap_or_else(|e| e.into_inner()) = critic;
     let mut state = shared.lock();
     state.stats.extend(values);
     if divergence.is_some() {

@@ -9,6 +9,7 @@ use burn::tensor::backend::AutodiffBackend;
 
 use super::checkpoint::{self, CheckpointError};
 use super::config::TrainConfig;
+use super::critic::{Critic, DiscriminatorCritic};
 use super::directions::{self, Directions};
 use super::guard::{Divergence, Guard};
 use super::model::Generator;
@@ -67,6 +68,11 @@ pub trait LiveSession: Send {
     fn generate(&self, noise: &[f32]) -> Vec<f32> {
         self.sampler().generate(noise)
     }
+    /// The generator being trained as it is now, even where [`LiveSession::sampler`] gives
+    /// its moving average: what one G step changes.
+    fn training_sampler(&self) -> Box<dyn Sampler>;
+    /// The discriminator as it is now, detached from training: what D sees.
+    fn critic(&self) -> Box<dyn Critic>;
     fn set_learning_rates(&mut self, lr_g: f64, lr_d: f64);
     fn set_d_steps(&mut self, d_steps: usize);
     /// Saves a full checkpoint into the run folder `run_dir`; returns the checkpoint folder.
@@ -225,6 +231,21 @@ impl<B: AutodiffBackend> LiveSession for Live<B> {
             generator: self.trainer.generator(),
             device: self.trainer.device().clone(),
         })
+    }
+
+    fn training_sampler(&self) -> Box<dyn Sampler> {
+        Box::new(GeneratorSampler {
+            generator: self.trainer.training_generator(),
+            device: self.trainer.device().clone(),
+        })
+    }
+
+    fn critic(&self) -> Box<dyn Critic> {
+        Box::new(DiscriminatorCritic::new(
+            self.trainer.discriminator(),
+            self.trainer.config().loss,
+            self.trainer.device().clone(),
+        ))
     }
 
     fn set_learning_rates(&mut self, lr_g: f64, lr_d: f64) {

@@ -71,6 +71,46 @@ impl LossKind {
     }
 }
 
+impl LossKind {
+    /// [`LossKind::d_output`] of one logit.
+    pub fn verdict(self, logit: f32) -> f32 {
+        match self {
+            LossKind::Minimax | LossKind::NonSaturating => sigmoid_scalar(logit),
+            LossKind::Lsgan => logit,
+        }
+    }
+
+    /// How D's verdict ([`LossKind::d_output`]) moves with its logit `logit`: dD/dl. Times
+    /// ∇ₓl it is D's saliency ∂D/∂x.
+    pub fn output_slope(self, logit: f32) -> f32 {
+        match self {
+            LossKind::Minimax | LossKind::NonSaturating => {
+                let p = sigmoid_scalar(logit);
+                p * (1.0 - p)
+            }
+            LossKind::Lsgan => 1.0,
+        }
+    }
+
+    /// How hard G's loss on one fake pulls its logit up: −∂L_G/∂l. Times ∇ₓl it is the change
+    /// G wants in that fake's pixels. For the minimax loss it is σ(l), which vanishes when D
+    /// confidently rejects the fake: the course's vanishing gradient, on one digit.
+    pub fn generator_pull(self, logit: f32) -> f32 {
+        match self {
+            // L = −softplus(l)
+            LossKind::Minimax => sigmoid_scalar(logit),
+            // L = softplus(−l)
+            LossKind::NonSaturating => sigmoid_scalar(-logit),
+            // L = ½(l − 1)²
+            LossKind::Lsgan => 1.0 - logit,
+        }
+    }
+}
+
+fn sigmoid_scalar(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
 impl std::fmt::Display for LossKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
@@ -183,6 +223,36 @@ mod tests {
                 (g - sigma).abs() < 1e-6,
                 "softplus'({l}) = {g}, not {sigma}"
             );
+        }
+    }
+
+    #[test]
+    fn the_pull_and_the_slope_are_the_derivatives_autodiff_finds() {
+        for kind in [LossKind::Minimax, LossKind::NonSaturating, LossKind::Lsgan] {
+            for l in [-6.0f32, -0.5, 0.0, 1.3, 5.0] {
+                let x = logits(&[l]);
+                let grads = kind.generator(x.clone()).backward();
+                let d_loss = x.grad(&grads).unwrap().into_data().to_vec::<f32>().unwrap()[0];
+                let pull = kind.generator_pull(l);
+                assert!(
+                    (pull + d_loss).abs() < 1e-5,
+                    "{kind} at {l}: {pull} vs {d_loss}"
+                );
+                let x = logits(&[l]);
+                let grads = kind.d_output(x.clone()).sum().backward();
+                let d_out = x.grad(&grads).unwrap().into_data().to_vec::<f32>().unwrap()[0];
+                let slope = kind.output_slope(l);
+                let verdict = kind
+                    .d_output(logits(&[l]))
+                    .into_data()
+                    .to_vec::<f32>()
+                    .unwrap()[0];
+                assert!((kind.verdict(l) - verdict).abs() < 1e-6, "{kind} at {l}");
+                assert!(
+                    (slope - d_out).abs() < 1e-5,
+                    "{kind} at {l}: {slope} vs {d_out}"
+                );
+            }
         }
     }
 

@@ -6,6 +6,7 @@ pub mod augment;
 pub mod background;
 pub mod checkpoint;
 pub mod config;
+pub mod critic;
 pub mod directions;
 pub mod guard;
 pub mod inputs;

@@ -170,6 +170,12 @@ impl<B: AutodiffBackend> Trainer<B> {
         }
     }
 
+    /// The generator being trained, without autodiff, even where sampling uses the moving
+    /// average: what one G step changes.
+    pub fn training_generator(&self) -> Generator<B::InnerBackend> {
+        self.generator.valid().detached_copy()
+    }
+
     /// Width of the noise the generator takes, without copying a generator to ask it.
     pub fn latent_dim(&self) -> usize {
         self.generator.latent_dim()

@@ -45,6 +45,29 @@ pub fn luminance_stats(path: &Path, center: (u32, u32), half: u32) -> (f64, f64)
     (var.sqrt(), bright)
 }
 
+/// The fractions of a 1280×800 RGB PNG's pixels, in a square of half-side `half` around
+/// `center`, that are clearly red and clearly blue: "What D sees" colours for "more real" and
+/// "more fake".
+pub fn red_and_blue_shares(path: &Path, center: (u32, u32), half: u32) -> (f64, f64) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buffer = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buffer).unwrap();
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+    let width = info.width;
+    let (mut red, mut blue, mut all) = (0, 0, 0);
+    for y in center.1 - half..center.1 + half {
+        for x in center.0 - half..center.0 + half {
+            let i = ((y * width + x) * 3) as usize;
+            let [r, g, b] = [buffer[i], buffer[i + 1], buffer[i + 2]].map(i32::from);
+            red += usize::from(r > 120 && r > g + 60 && r > b + 60);
+            blue += usize::from(b > 120 && b > r + 60 && b > g + 30);
+            all += 1;
+        }
+    }
+    (red as f64 / all as f64, blue as f64 / all as f64)
+}
+
 /// The app's arguments for a run on the test split, on the CPU backend, continuing the
 /// pretrained generator.
 pub fn pretrained_app_args() -> Vec<String> {
