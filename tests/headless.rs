@@ -41,9 +41,7 @@ fn a_scripted_run_without_a_display_draws_the_scene() {
         "--screenshot",
         shot.to_str().unwrap(),
     ]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stdout}\n{stderr}");
+    let (stdout, _) = common::succeeded(&output);
     assert!(stdout.starts_with("ganimate app: "), "{stdout}");
     assert!(stdout.contains("backend cpu"), "{stdout}");
     // The same layout as the window's: the grid left of centre, digits in it.
@@ -119,9 +117,7 @@ fn a_short_soak_samples_records_and_logs_no_error() {
         "--data",
         data_dir,
     ]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stdout}\n{stderr}");
+    let (stdout, _) = common::succeeded(&output);
     let samples: usize = stdout
         .split("min, ")
         .nth(1)

@@ -39,9 +39,7 @@ fn scripted_runs_exit_cleanly_and_the_screenshot_shows_digits() {
         "--screenshot",
         shot.to_str().unwrap(),
     ]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stdout}\n{stderr}");
+    let (stdout, _) = common::succeeded(&output);
     let frames: u32 = stdout
         .strip_prefix("ganimate app: ")
         .and_then(|rest| rest.split(' ').next())
@@ -72,9 +70,7 @@ fn scripted_runs_exit_cleanly_and_the_screenshot_shows_digits() {
         "--quit-after-frames",
         "5",
     ]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stdout}\n{stderr}");
+    let (stdout, stderr) = common::succeeded(&output);
     assert!(stdout.contains("backend gpu ("), "{stdout}\n{stderr}");
 }
 
@@ -149,9 +145,7 @@ fn the_your_digit_and_directions_windows_show_their_digits() {
         "--screenshot",
         shot.to_str().unwrap(),
     ]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stdout}\n{stderr}");
+    common::succeeded(&output);
     // The window opens at the top left, over the grid: its empty pad is flat black where the
     // grid's digits would be, and beside it the digit as MNIST stores it, then the best match.
     let (spread, bright) = common::luminance_stats(&shot, (98, 185), 25);
@@ -181,9 +175,7 @@ fn what_d_sees_shows_the_saliency_in_both_colours() {
         "--screenshot",
         shot.to_str().unwrap(),
     ]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stdout}\n{stderr}");
+    common::succeeded(&output);
     // The window opens over the walk; its first close-up is D's saliency over the digit: red
     // where brighter pixels look more real to D, blue where they look more fake.
     let (red, blue) = common::red_and_blue_shares(&shot, (583, 189), 50);

@@ -21,6 +21,15 @@ pub fn probe_video(path: &Path) -> String {
     String::from_utf8_lossy(&probe.stdout).trim().to_string()
 }
 
+/// Asserts that a run of ganimate exited 0 (failing with what it printed) and returns its
+/// stdout and stderr.
+pub fn succeeded(output: &std::process::Output) -> (String, String) {
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    (stdout, stderr)
+}
+
 /// The spread (standard deviation) of a 1280×800 RGB PNG's luminance in a square of half-side
 /// `half` around `center`, and the fraction of its pixels that are near white.
 pub fn luminance_stats(path: &Path, center: (u32, u32), half: u32) -> (f64, f64) {
