@@ -598,3 +598,43 @@ fn what_d_sees_is_read_while_shown_and_measures_what_g_steps_do() {
     assert_eq!(digit.index, 9);
     assert!(digit.did.is_none());
 }
+
+#[test]
+fn walk_along_sweeps_the_strongest_direction_once_it_is_found() {
+    let empty = tempfile::tempdir().unwrap();
+    let mut app = headless(AppOptions {
+        data: Some(empty.path().to_path_buf()),
+        walk_along: Some(0),
+        ..default()
+    });
+    until_open(&mut app);
+    assert!(
+        app.world().resource::<DirectionsWindowOpen>().0,
+        "--walk-along opens the directions window, where directions are found"
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while app.world().resource::<WalkState>().path.keyframes().len() != 2 {
+        assert!(
+            Instant::now() < deadline,
+            "the walk never went along direction 1"
+        );
+        app.update();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let directions = app.world().resource::<LatentDirections>();
+    let (base, u) = (
+        directions.base.clone().unwrap(),
+        directions.found.as_ref().unwrap().vectors[0].clone(),
+    );
+    let path = &app.world().resource::<WalkState>().path;
+    assert_eq!(
+        path.interpolation,
+        ganimate::gan::latent::Interpolation::Lerp
+    );
+    // From −3σ to +3σ along the strongest direction, around the vector the sliders move.
+    for (sign, keyframe) in [(-3.0, &path.keyframes()[0]), (3.0, &path.keyframes()[1])] {
+        for ((k, b), u) in keyframe.iter().zip(&base).zip(&u) {
+            assert!((k - (b + sign * u)).abs() < 1e-5, "{k} vs {b} {sign:+}·{u}");
+        }
+    }
+}

@@ -11,6 +11,7 @@ use bevy::tasks::{AsyncComputeTaskPool, Task, futures::check_ready};
 use super::training::{Session, TrainingState};
 use super::truncation::DrawTruncation;
 use super::walk::{WalkControl, WalkState};
+use super::your_digit::Projected;
 use super::{AppOptions, AppSystems, StartWindow};
 use crate::data::IMAGE_PIXELS;
 use crate::gan::directions::{Directions, Method, along};
@@ -148,13 +149,17 @@ pub(super) fn plugin(app: &mut App) {
     let open = app
         .world()
         .get_resource::<AppOptions>()
-        .is_some_and(|options| options.open.contains(&StartWindow::Directions));
+        .is_some_and(|options| {
+            options.open.contains(&StartWindow::Directions) || options.walk_along.is_some()
+        });
     app.init_resource::<LatentDirections>()
         .insert_resource(DirectionsWindowOpen(open))
         .add_message::<DirectionsControl>()
         .add_systems(
             Update,
-            (apply_controls, pick_base).in_set(AppSystems::Input),
+            (walk_along_at_start, apply_controls, pick_base)
+                .chain()
+                .in_set(AppSystems::Input),
         )
         .add_systems(
             Update,
@@ -211,6 +216,29 @@ fn apply_controls(
             }
         }
     }
+}
+
+/// `--walk-along K`: once the directions are found, around the `--project` digit when there is
+/// one (after it has joined the walk and become the vector to move), the walk goes along
+/// direction K and back. Once.
+fn walk_along_at_start(
+    options: Res<AppOptions>,
+    directions: Res<LatentDirections>,
+    projected: Res<Projected>,
+    mut controls: MessageWriter<DirectionsControl>,
+    mut done: Local<bool>,
+) {
+    let Some(k) = options.walk_along else {
+        return;
+    };
+    let waiting_for_the_digit = options.project.is_some()
+        && projected.problem.is_none()
+        && !(projected.added && directions.base_origin == BaseOrigin::Picked);
+    if *done || directions.found.is_none() || waiting_for_the_digit {
+        return;
+    }
+    controls.write(DirectionsControl::WalkAlong(k));
+    *done = true;
 }
 
 /// A digit that joins the walk becomes the vector the sliders move.

@@ -41,7 +41,9 @@ use crate::data::DatasetKind;
 pub use compute::TrainingDevice;
 pub use critic::{CriticReadings, CriticView, InspectedDigit};
 pub use dataset::DatasetStatus;
-pub use directions::{DirectionsControl, DirectionsWindowOpen, LatentDirections};
+pub use directions::{
+    DirectionsControl, DirectionsWindowOpen, LatentDirections, SHOWN as SHOWN_DIRECTIONS,
+};
 pub use preview::Previews;
 pub use timeline::{Timeline, TimelineControl};
 pub use training::{Control, Settings, TrainingState};
@@ -87,6 +89,8 @@ pub struct AppOptions {
     pub project: Option<Vec<u8>>,
     /// Windows open at start.
     pub open: Vec<StartWindow>,
+    /// Walk along this latent direction (0 = the strongest) once the directions are found.
+    pub walk_along: Option<usize>,
     /// A soak run (`ganimate bench --soak`): long use on a schedule, with figures printed.
     pub soak: Option<crate::soak::SoakPlan>,
 }
@@ -128,6 +132,7 @@ impl Default for AppOptions {
             truncation: Default::default(),
             project: None,
             open: Vec::new(),
+            walk_along: None,
             soak: None,
         }
     }

@@ -68,6 +68,11 @@ pub struct AppArgs {
     /// Windows to open at start, comma-separated
     #[arg(long, value_enum, value_name = "WINDOWS", value_delimiter = ',')]
     open: Vec<crate::app::StartWindow>,
+    /// Once G's latent directions are found, walk along direction K (1 = the strongest) from
+    /// −3σ to +3σ and back, around the --project digit if there is one (opens the directions
+    /// window): a direction sweep for scripted demo videos
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(1..=crate::app::SHOWN_DIRECTIONS as u64))]
+    walk_along: Option<u64>,
     /// Language of the lessons panel (switchable in the app)
     #[arg(long, value_enum, default_value_t = crate::judge::detect::Lang::En)]
     lang: crate::judge::detect::Lang,
@@ -146,6 +151,7 @@ pub fn run(args: AppArgs) -> anyhow::Result<Outcome> {
         truncation: args.truncation,
         project,
         open: args.open,
+        walk_along: args.walk_along.map(|k| k as usize - 1),
         soak,
     });
     match exit {
