@@ -15,6 +15,7 @@ use super::truncation::DrawTruncation;
 use super::{AppOptions, AppSystems, StartWindow};
 use crate::data::IMAGE_PIXELS;
 use crate::gan::critic::{Inspection, VerdictHistogram, cosine};
+use crate::gan::live::Players;
 use crate::gan::sample::fixed_noise;
 use crate::gan::{LossKind, Truncation};
 
@@ -164,11 +165,17 @@ fn read_critic(
     if !stale || previews.grid.is_empty() {
         return;
     }
+    // Copying the players can take a frame or two (see `LiveSession::players`).
+    let Some(Players {
+        step,
+        critic,
+        generator: trained,
+    }) = live.players()
+    else {
+        return;
+    };
     readings.bypass_change_detection().last = Some((time.elapsed(), key.0, key.1, key.2));
-    let critic = live.critic();
     let sampler = live.sampler();
-    let trained = live.training_sampler();
-    let step = live.step_count();
     let grid: Vec<f32> = previews
         .grid
         .iter()

@@ -17,18 +17,21 @@ use std::time::{Duration, Instant};
 
 use super::checkpoint::CheckpointError;
 use super::config::TrainConfig;
-use super::critic::Critic;
 use super::guard::Divergence;
-use super::live::{LiveSession, Sampler};
+use super::live::{LiveSession, Players, Sampler};
 use super::stats::{StepMode, StepValues};
 
 /// How often a running worker publishes figures and a fresh generator.
 const PUBLISH_EVERY: Duration = Duration::from_millis(50);
+/// How long copied players wait to be collected.
+const UNCOLLECTED: Duration = Duration::from_secs(1);
 
 enum Command {
     Train(StepMode),
     SetLearningRates(f64, f64),
     SetDSteps(usize),
+    /// Copy the players for [`LiveSession::players`].
+    CopyPlayers,
     Save(PathBuf, mpsc::Sender<Result<PathBuf, CheckpointError>>),
 }
 
@@ -46,6 +49,8 @@ struct State {
     step_count: u64,
     epoch: f64,
     steps_taken: u64,
+    /// [`Command::CopyPlayers`] is on its way.
+    players_asked: bool,
 }
 
 struct Shared {
@@ -53,9 +58,8 @@ struct Shared {
     changed: Condvar,
     /// The generator as of the last publication.
     sampler: Mutex<Box<dyn Sampler>>,
-    /// The generator being trained and the discriminator, as of the last publication.
-    training_sampler: Mutex<Box<dyn Sampler>>,
-    critic: Mutex<Box<dyn Critic>>,
+    /// The players copied when asked, and when, until they are collected.
+    players: Mutex<Option<(Instant, Players)>>,
 }
 
 impl Shared {
@@ -86,8 +90,7 @@ impl Background {
             }),
             changed: Condvar::new(),
             sampler: Mutex::new(session.sampler()),
-            training_sampler: Mutex::new(session.training_sampler()),
-            critic: Mutex::new(session.critic()),
+            players: Mutex::new(None),
         });
         let mut background = Background {
             config: session.config().clone(),
@@ -187,20 +190,20 @@ impl LiveSession for Background {
             .boxed_clone()
     }
 
-    fn training_sampler(&self) -> Box<dyn Sampler> {
-        self.shared
-            .training_sampler
+    /// The players copied since the last call, or `None` after asking the worker for a copy
+    /// (once: it is made after the step under way, and waits to be collected).
+    fn players(&self) -> Option<Players> {
+        let copied = self
+            .shared
+            .players
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .boxed_clone()
-    }
-
-    fn critic(&self) -> Box<dyn Critic> {
-        self.shared
-            .critic
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .boxed_clone()
+            .take();
+        if copied.is_none() && !self.shared.lock().players_asked {
+            self.shared.lock().players_asked = true;
+            self.send(Command::CopyPlayers);
+        }
+        copied.map(|(_, players)| players)
     }
 
     fn set_learning_rates(&mut self, lr_g: f64, lr_d: f64) {
@@ -257,6 +260,11 @@ fn work(mut session: Box<dyn LiveSession>, shared: &Shared) {
             None => session.train(StepMode::Both),
             Some(Command::SetLearningRates(g, d)) => session.set_learning_rates(g, d),
             Some(Command::SetDSteps(k)) => session.set_d_steps(k),
+            Some(Command::CopyPlayers) => {
+                let copied = session.players().map(|players| (Instant::now(), players));
+                *shared.players.lock().unwrap_or_else(|e| e.into_inner()) = copied;
+                shared.lock().players_asked = false;
+            }
             Some(Command::Save(dir, reply)) => {
                 let _ = reply.send(session.save(&dir));
             }
@@ -278,12 +286,15 @@ fn publish(session: &mut dyn LiveSession, shared: &Shared) {
     let (values, divergence) = session.take_stats();
     let sampler = session.sampler();
     *shared.sampler.lock().unwrap_or_else(|e| e.into_inner()) = sampler;
-    let (training_sampler, critic) = (session.training_sampler(), session.critic());
-    *shared
-        .training_sampler
-        .lock()
-        .unwrap_or_else(|e| e.into_inner()) = training_sampler;
-    *shared.critic.lock().unwrap_or_else(|e| e.into_inner()) = critic;
+    // Players nobody collected go, so that the steps update their weights in place again.
+    let mut players = shared.players.lock().unwrap_or_else(|e| e.into_inner());
+    if players
+        .as_ref()
+        .is_some_and(|(at, _)| at.elapsed() > UNCOLLECTED)
+    {
+        *players = None;
+    }
+    drop(players);
     let mut state = shared.lock();
     state.stats.extend(values);
     if divergence.is_some() {
@@ -369,5 +380,29 @@ mod tests {
         let saved = background.save(dir.path()).unwrap();
         let (_, manifest) = crate::gan::checkpoint::read_manifest(&saved).unwrap();
         assert_eq!(manifest.step, stopped);
+    }
+
+    #[test]
+    fn players_are_copied_when_asked_and_given_once() {
+        let noise = normal(&mut rng_for(2, Stream::Sample, 0), 100);
+        let image = normal(&mut rng_for(4, Stream::Sample, 0), 784);
+        let mut inline = session();
+        let mut background = Background::spawn(session());
+        for session in [&mut inline, &mut background] {
+            session.train(StepMode::Both);
+            session.train(StepMode::Both);
+        }
+        assert!(background.players().is_none(), "the first call asks");
+        background.sync();
+        let ours = background.players().expect("copied by now");
+        let theirs = inline.players().unwrap();
+        assert_eq!(ours.step, 2);
+        assert_eq!(ours.step, theirs.step);
+        assert_eq!(
+            ours.generator.generate(&noise),
+            theirs.generator.generate(&noise)
+        );
+        assert_eq!(ours.critic.inspect(&image), theirs.critic.inspect(&image));
+        assert!(background.players().is_none(), "given once: nothing is kept");
     }
 }

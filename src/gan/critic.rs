@@ -17,7 +17,6 @@ pub trait Critic: Send {
     fn scores(&self, images: &[f32]) -> Vec<f32>;
     /// What D makes of one image (784 values in [-1, 1]).
     fn inspect(&self, image: &[f32]) -> Inspection;
-    fn boxed_clone(&self) -> Box<dyn Critic>;
 }
 
 /// D's view of one image.
@@ -93,14 +92,6 @@ impl<B: Backend> Critic for DiscriminatorCritic<B> {
             saliency: scaled(self.loss.output_slope(logit)),
             wanted: scaled(self.loss.generator_pull(logit)),
         }
-    }
-
-    fn boxed_clone(&self) -> Box<dyn Critic> {
-        Box::new(Self {
-            discriminator: self.discriminator.clone(),
-            loss: self.loss,
-            device: self.device.clone(),
-        })
     }
 }
 

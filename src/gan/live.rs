@@ -68,15 +68,25 @@ pub trait LiveSession: Send {
     fn generate(&self, noise: &[f32]) -> Vec<f32> {
         self.sampler().generate(noise)
     }
-    /// The generator being trained as it is now, even where [`LiveSession::sampler`] gives
-    /// its moving average: what one G step changes.
-    fn training_sampler(&self) -> Box<dyn Sampler>;
-    /// The discriminator as it is now, detached from training: what D sees.
-    fn critic(&self) -> Box<dyn Critic>;
+    /// The two players as they are now, detached from training, to look into (what D sees).
+    /// `None` while a copy is being made: ask again. A session on a thread of its own copies
+    /// them only when asked, because copies held across steps would make every step copy the
+    /// weights it updates instead of updating them in place.
+    fn players(&self) -> Option<Players>;
     fn set_learning_rates(&mut self, lr_g: f64, lr_d: f64);
     fn set_d_steps(&mut self, d_steps: usize);
     /// Saves a full checkpoint into the run folder `run_dir`; returns the checkpoint folder.
     fn save(&self, run_dir: &Path) -> Result<PathBuf, CheckpointError>;
+}
+
+/// G and D at one step, detached from training.
+pub struct Players {
+    /// Generator steps taken when they were copied.
+    pub step: u64,
+    pub critic: Box<dyn Critic>,
+    /// The generator being trained, even where the session samples from its moving average:
+    /// what one G step changes.
+    pub generator: Box<dyn Sampler>,
 }
 
 /// A generator to sample from, whatever its backend.
@@ -233,19 +243,19 @@ impl<B: AutodiffBackend> LiveSession for Live<B> {
         })
     }
 
-    fn training_sampler(&self) -> Box<dyn Sampler> {
-        Box::new(GeneratorSampler {
-            generator: self.trainer.training_generator(),
-            device: self.trainer.device().clone(),
+    fn players(&self) -> Option<Players> {
+        Some(Players {
+            step: self.trainer.step_count(),
+            critic: Box::new(DiscriminatorCritic::new(
+                self.trainer.discriminator(),
+                self.trainer.config().loss,
+                self.trainer.device().clone(),
+            )),
+            generator: Box::new(GeneratorSampler {
+                generator: self.trainer.training_generator(),
+                device: self.trainer.device().clone(),
+            }),
         })
-    }
-
-    fn critic(&self) -> Box<dyn Critic> {
-        Box::new(DiscriminatorCritic::new(
-            self.trainer.discriminator(),
-            self.trainer.config().loss,
-            self.trainer.device().clone(),
-        ))
     }
 
     fn set_learning_rates(&mut self, lr_g: f64, lr_d: f64) {
