@@ -59,6 +59,14 @@ fn assert_fails_with(output: &Output, text: &str) {
         "expected {text:?} in: {}",
         stderr(output)
     );
+    // The cause is told once: an error that is both a message's text and its `source` was
+    // printed twice ("cannot read x.png: No such file…: No such file…").
+    for line in stderr(output).lines().filter(|l| l.starts_with("error: ")) {
+        let parts: Vec<&str> = line.split(": ").collect();
+        for (i, part) in parts.iter().enumerate() {
+            assert!(!parts[i + 1..].contains(part), "said twice: {line}");
+        }
+    }
 }
 
 #[test]

@@ -21,11 +21,8 @@ pub const MAX_PICTURE_PIXELS: u64 = 64 << 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PictureError {
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("cannot read {path}: {error}")]
+    Io { path: String, error: std::io::Error },
     #[error("{path} is not a PNG image we can read: {reason}")]
     Decode { path: String, reason: String },
     #[error("{path} is {width}×{height} pixels; the largest picture read is {max} pixels")]
@@ -42,9 +39,9 @@ pub enum PictureError {
 /// Reads a PNG of any colour type as grey, transparent parts shown over white (as a browser
 /// shows them on a page, so dark ink on a transparent background reads as a digit).
 pub fn read_png(path: &Path) -> Result<Grey, PictureError> {
-    let file = std::fs::File::open(path).map_err(|source| PictureError::Io {
+    let file = std::fs::File::open(path).map_err(|error| PictureError::Io {
         path: path.display().to_string(),
-        source,
+        error,
     })?;
     png_from_reader(BufReader::new(file), path)
 }

@@ -105,10 +105,10 @@ impl Progress for Silent {
 pub enum DownloadError {
     #[error("{file}: every mirror failed: {}", attempts.join("; "))]
     AllMirrorsFailed { file: String, attempts: Vec<String> },
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {error}", path.display())]
     Write {
         path: std::path::PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -118,9 +118,9 @@ pub fn download_dataset(
     dir: &Path,
     progress: &mut dyn Progress,
 ) -> Result<(), DownloadError> {
-    std::fs::create_dir_all(dir).map_err(|source| DownloadError::Write {
+    std::fs::create_dir_all(dir).map_err(|error| DownloadError::Write {
         path: dir.to_path_buf(),
-        source,
+        error,
     })?;
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_connect(Some(Duration::from_secs(10)))
@@ -137,8 +137,8 @@ pub fn download_dataset(
             let url = format!("{mirror}{}", file.name);
             match fetch_verified(&agent, &url, file, &dest, progress) {
                 Ok(()) => break,
-                Err(FetchError::Write(source)) => {
-                    return Err(DownloadError::Write { path: dest, source });
+                Err(FetchError::Write(error)) => {
+                    return Err(DownloadError::Write { path: dest, error });
                 }
                 Err(FetchError::Remote(reason)) => attempts.push(format!("{url}: {reason}")),
             }

@@ -403,6 +403,9 @@ mod tests {
             theirs.generator.generate(&noise)
         );
         assert_eq!(ours.critic.inspect(&image), theirs.critic.inspect(&image));
-        assert!(background.players().is_none(), "given once: nothing is kept");
+        assert!(
+            background.players().is_none(),
+            "given once: nothing is kept"
+        );
     }
 }

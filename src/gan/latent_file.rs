@@ -30,11 +30,8 @@ pub struct LatentFile {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LatentFileError {
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("cannot read {path}: {error}")]
+    Io { path: String, error: std::io::Error },
     #[error("{path} is {bytes} bytes; a latent vector file is under {MAX_FILE_BYTES}")]
     TooLarge { path: String, bytes: u64 },
     #[error("{path} is not a latent vector file: {reason}")]
@@ -45,11 +42,8 @@ pub enum LatentFileError {
         found: usize,
         expected: usize,
     },
-    #[error("cannot write {path}: {source}")]
-    Write {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("cannot write {path}: {error}")]
+    Write { path: String, error: std::io::Error },
 }
 
 impl LatentFile {
@@ -72,9 +66,9 @@ impl LatentFile {
             out.write_all(text.as_bytes())?;
             out.write_all(b"\n")
         })
-        .map_err(|source| LatentFileError::Write {
+        .map_err(|error| LatentFileError::Write {
             path: path.display().to_string(),
-            source,
+            error,
         })
     }
 
@@ -82,9 +76,9 @@ impl LatentFile {
     /// space has `latent_dim` dimensions.
     pub fn load(path: &Path, latent_dim: usize) -> Result<Self, LatentFileError> {
         let shown = path.display().to_string();
-        let io = |source| LatentFileError::Io {
+        let io = |error| LatentFileError::Io {
             path: shown.clone(),
-            source,
+            error,
         };
         let bytes = std::fs::metadata(path).map_err(io)?.len();
         if bytes > MAX_FILE_BYTES {

@@ -394,10 +394,10 @@ fn info_path(weights: &Path) -> PathBuf {
 
 #[derive(Debug, thiserror::Error)]
 pub enum JudgeError {
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {error}", path.display())]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{}: damaged judge: {problem}", path.display())]
     Damaged { path: PathBuf, problem: String },
@@ -418,7 +418,7 @@ pub fn save<B: Backend>(
     info.weights_md5 = format!("{:x}", Md5::digest(&bytes));
     let io = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| JudgeError::Io { path, source }
+        move |error| JudgeError::Io { path, error }
     };
     write_atomic(path, |out| std::io::Write::write_all(out, &bytes)).map_err(io(path))?;
     let info_file = info_path(path);
@@ -440,9 +440,9 @@ pub fn load<B: Backend>(
         problem,
     };
     let read = |p: &Path| {
-        std::fs::read(p).map_err(|source| JudgeError::Io {
+        std::fs::read(p).map_err(|error| JudgeError::Io {
             path: p.to_path_buf(),
-            source,
+            error,
         })
     };
     let info: JudgeInfo =
