@@ -61,6 +61,15 @@ fn contents(ui: &mut Ui, window: &mut CriticWindow, textures: &mut CloseUps) {
     {
         window.view.outline = outline;
     }
+    if !window.state.can_train {
+        ui.label(
+            RichText::new(
+                "No training data: this D has never seen a digit, so its verdicts mean nothing \
+                 yet. Open a dataset to train it.",
+            )
+            .color(egui::Color32::from_rgb(230, 180, 80)),
+        );
+    }
     let (Some(inspected), Some(loss)) = (&readings.inspected, readings.loss) else {
         ui.label("reading D…");
         return;
