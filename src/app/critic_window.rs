@@ -64,10 +64,10 @@ fn contents(ui: &mut Ui, window: &mut CriticWindow, textures: &mut CloseUps) {
     if !window.state.can_train {
         ui.label(
             RichText::new(
-                "No training data: this D has never seen a digit, so its verdicts mean nothing \
-                 yet. Open a dataset to train it.",
+                "No training data: D cannot learn here. From a generator-only checkpoint, like \
+                 the pretrained one, it has never seen a digit and its verdicts mean nothing.",
             )
-            .color(egui::Color32::from_rgb(230, 180, 80)),
+            .color(Color32::from_rgb(230, 180, 80)),
         );
     }
     let (Some(inspected), Some(loss)) = (&readings.inspected, readings.loss) else {

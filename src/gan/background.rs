@@ -5,8 +5,8 @@
 //!
 //! The worker trains while asked to run, or one step per [`LiveSession::train`] call. A few
 //! times a second it reads the figures back through the session's divergence guard and
-//! publishes them with a copy of the generator to sample from and of the discriminator to
-//! inspect, so neither waits either.
+//! publishes them with a copy of the generator to sample from, so sampling never waits either.
+//! G and D are copied for looking into only when asked ([`LiveSession::players`]).
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
