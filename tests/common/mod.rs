@@ -30,16 +30,21 @@ pub fn succeeded(output: &std::process::Output) -> (String, String) {
     (stdout, stderr)
 }
 
-/// The spread (standard deviation) of a 1280×800 RGB PNG's luminance in a square of half-side
-/// `half` around `center`, and the fraction of its pixels that are near white.
-pub fn luminance_stats(path: &Path, center: (u32, u32), half: u32) -> (f64, f64) {
+/// A 1280×800 RGB screenshot's pixels, and its width.
+fn screenshot_rgb(path: &Path) -> (Vec<u8>, u32) {
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
     let mut reader = decoder.read_info().unwrap();
     let mut buffer = vec![0; reader.output_buffer_size().unwrap()];
     let info = reader.next_frame(&mut buffer).unwrap();
     assert_eq!(info.color_type, png::ColorType::Rgb);
-    let (width, height) = (info.width, info.height);
-    assert_eq!((width, height), (1280, 800));
+    assert_eq!((info.width, info.height), (1280, 800));
+    (buffer, info.width)
+}
+
+/// The spread (standard deviation) of a 1280×800 RGB PNG's luminance in a square of half-side
+/// `half` around `center`, and the fraction of its pixels that are near white.
+pub fn luminance_stats(path: &Path, center: (u32, u32), half: u32) -> (f64, f64) {
+    let (buffer, width) = screenshot_rgb(path);
     let mut values = Vec::new();
     for y in center.1 - half..center.1 + half {
         for x in center.0 - half..center.0 + half {
@@ -58,12 +63,7 @@ pub fn luminance_stats(path: &Path, center: (u32, u32), half: u32) -> (f64, f64)
 /// `center`, that are clearly red and clearly blue: "What D sees" colours for "more real" and
 /// "more fake".
 pub fn red_and_blue_shares(path: &Path, center: (u32, u32), half: u32) -> (f64, f64) {
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
-    let mut reader = decoder.read_info().unwrap();
-    let mut buffer = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut buffer).unwrap();
-    assert_eq!(info.color_type, png::ColorType::Rgb);
-    let width = info.width;
+    let (buffer, width) = screenshot_rgb(path);
     let (mut red, mut blue, mut all) = (0, 0, 0);
     for y in center.1 - half..center.1 + half {
         for x in center.0 - half..center.0 + half {
