@@ -664,7 +664,7 @@ fn a_drawn_digit_is_projected_and_walked_from() {
         // A clean drawn stroke is not one of G's own digits, but its closest one is close.
         assert!(error < 20.0, "{name}: pixel error {error} %");
         let file = LatentFile::load(Path::new(&z), 100).unwrap();
-        assert_eq!(file.step, Some(10_000));
+        assert_eq!(file.step, Some(20_000));
         assert!(Path::new(&preview).exists());
     }
 

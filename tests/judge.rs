@@ -1,8 +1,8 @@
 //! The judges of MNIST: `ganimate classifier` trains one on the test split (8,000 digits, 2,000
 //! held out) to the accuracy the metrics need and caches it; the bundled one (trained on the
 //! 60,000 training digits) is intact and as accurate on the 10,000 test digits as it says; the
-//! metrics behave as they must on real digits and on a collapsed set, and `ganimate eval`
-//! scores a checkpoint at once.
+//! metrics behave as they must on real digits and on a collapsed set, `ganimate eval` scores a
+//! checkpoint at once, and `ganimate bench --quality` puts real test digits beside its rows.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -129,7 +129,7 @@ fn the_judge_learns_digits_and_its_figures_mean_what_they_say() {
     );
     assert!(String::from_utf8_lossy(&output.stderr).contains("judge: the bundled one"));
     let report: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON object");
-    assert_eq!(report["step"], 10000);
+    assert_eq!(report["step"], 20000);
     assert_eq!(report["samples"], 2000);
     let is = report["inception_score"].as_f64().unwrap();
     let fd = report["frechet_distance"].as_f64().unwrap();
@@ -199,4 +199,71 @@ fn the_bundled_judge_is_intact_and_as_accurate_as_it_says() {
             .unwrap()
             .is_none()
     );
+}
+
+#[test]
+fn the_quality_benchmark_scores_the_test_digits_and_says_when_is_reaches_8() {
+    let cache_home = tempfile::tempdir().unwrap();
+    let bench = |data: &Path| {
+        let output = ganimate(
+            cache_home.path(),
+            &[
+                "bench",
+                "--quality",
+                "--preset",
+                "course",
+                "--data",
+                data.to_str().unwrap(),
+                "--quality-steps",
+                "2",
+                "--quality-every",
+                "2",
+                "--backend",
+                "cpu",
+            ],
+        );
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let inception_score =
+        |line: &str| -> f64 { line.split_whitespace().nth(2).unwrap().parse().unwrap() };
+
+    // Real test digits score near 10: the ceiling the presets' rows aim at.
+    let stdout = bench(&mnist_dir());
+    let real = stdout
+        .lines()
+        .find(|line| line.starts_with("real "))
+        .unwrap_or_else(|| panic!("a row for real digits:\n{stdout}"));
+    assert!(inception_score(real) > 9.5, "{real}");
+    let course = stdout
+        .lines()
+        .find(|line| line.starts_with("course "))
+        .unwrap_or_else(|| panic!("a row for the course preset:\n{stdout}"));
+    assert!(
+        inception_score(course) < 3.0,
+        "two steps drew digits: {course}"
+    );
+    assert!(
+        stdout.contains("course: IS below 8.0 through step 2"),
+        "{stdout}"
+    );
+
+    // A training split with no test split beside it: no real row, and it says why.
+    let train_only = tempfile::tempdir().unwrap();
+    for (from, to) in [
+        ("t10k-images-idx3-ubyte.gz", "train-images-idx3-ubyte.gz"),
+        ("t10k-labels-idx1-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+    ] {
+        std::fs::copy(mnist_dir().join(from), train_only.path().join(to)).unwrap();
+    }
+    let stdout = bench(train_only.path());
+    assert!(
+        stdout.contains("real: no test split beside the training split"),
+        "{stdout}"
+    );
+    assert!(!stdout.lines().any(|line| line.starts_with("real ")));
 }
