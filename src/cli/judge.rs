@@ -100,10 +100,7 @@ fn write_judge<B: AutodiffBackend>(
     epochs: Option<usize>,
     device: &B::Device,
 ) -> anyhow::Result<()> {
-    let folder = dataset
-        .images_path
-        .parent()
-        .unwrap_or(std::path::Path::new("."));
+    let folder = dataset.folder();
     if dataset.split != crate::data::Split::Train {
         anyhow::bail!(
             "{}: --out needs the training split to train on and the test split to measure on; only the test split is here",
@@ -416,19 +413,11 @@ const IS_MILESTONE: f64 = 8.0;
 /// `dataset` is the test split itself, they are also in the FD's reference. `None` where the
 /// folder holds no test split.
 fn real_test_digits(dataset: &Dataset) -> anyhow::Result<Option<Vec<f32>>> {
-    let pixels = |test: &Dataset| {
-        let count = test.len().min(QUALITY_SAMPLES);
-        crate::data::normalize(&test.images.pixels[..count * crate::data::IMAGE_PIXELS])
-    };
     if dataset.split == crate::data::Split::Test {
-        return Ok(Some(pixels(dataset)));
+        return Ok(Some(dataset.first_normalized(QUALITY_SAMPLES)));
     }
-    let folder = dataset
-        .images_path
-        .parent()
-        .unwrap_or(std::path::Path::new("."));
-    match crate::data::source::load_test_split(folder, dataset.kind) {
-        Ok(test) => Ok(Some(pixels(&test))),
+    match crate::data::source::load_test_split(dataset.folder(), dataset.kind) {
+        Ok(test) => Ok(Some(test.first_normalized(QUALITY_SAMPLES))),
         Err(crate::data::source::DataError::NoFiles { .. }) => Ok(None),
         Err(error) => Err(error.into()),
     }

@@ -62,6 +62,17 @@ impl Dataset {
         normalize(&self.images.pixels)
     }
 
+    /// The first `count` digits (all of them where there are fewer), scaled like
+    /// [`Self::normalized_pixels`].
+    pub fn first_normalized(&self, count: usize) -> Vec<f32> {
+        normalize(&self.images.pixels[..count.min(self.len()) * IMAGE_PIXELS])
+    }
+
+    /// The folder the images came from, where the other split of the dataset sits.
+    pub fn folder(&self) -> &Path {
+        self.images_path.parent().unwrap_or(Path::new("."))
+    }
+
     /// Loads one split from explicit image and label files.
     pub fn load_files(
         kind: DatasetKind,

@@ -227,9 +227,7 @@ fn with_reference<B: Backend>(
     device: &B::Device,
 ) -> Judge<B> {
     // Only the reference digits: the whole training split would be ~190 MB of floats.
-    let reference_count = dataset.len().min(REFERENCE_DIGITS);
-    let real_pixels =
-        crate::data::normalize(&dataset.images.pixels[..reference_count * IMAGE_PIXELS]);
+    let real_pixels = dataset.first_normalized(REFERENCE_DIGITS);
     let real = model.judge(&real_pixels, device);
     Judge {
         reference: Reference::new(&real, &real_pixels),
