@@ -204,24 +204,21 @@ fn the_bundled_judge_is_intact_and_as_accurate_as_it_says() {
 #[test]
 fn the_quality_benchmark_scores_the_test_digits_and_says_when_is_reaches_8() {
     let cache_home = tempfile::tempdir().unwrap();
-    let bench = |data: &Path| {
-        let output = ganimate(
-            cache_home.path(),
-            &[
-                "bench",
-                "--quality",
-                "--preset",
-                "course",
-                "--data",
-                data.to_str().unwrap(),
-                "--quality-steps",
-                "2",
-                "--quality-every",
-                "2",
-                "--backend",
-                "cpu",
-            ],
-        );
+    let bench = |data: &Path, presets: &[&str]| {
+        let mut args = vec![
+            "bench",
+            "--quality",
+            "--data",
+            data.to_str().unwrap(),
+            "--quality-steps",
+            "2",
+            "--quality-every",
+            "2",
+            "--backend",
+            "cpu",
+        ];
+        args.extend_from_slice(presets);
+        let output = ganimate(cache_home.path(), &args);
         assert!(
             output.status.success(),
             "{}",
@@ -233,7 +230,7 @@ fn the_quality_benchmark_scores_the_test_digits_and_says_when_is_reaches_8() {
         |line: &str| -> f64 { line.split_whitespace().nth(2).unwrap().parse().unwrap() };
 
     // Real test digits score near 10: the ceiling the presets' rows aim at.
-    let stdout = bench(&mnist_dir());
+    let stdout = bench(&mnist_dir(), &["--preset", "course"]);
     let real = stdout
         .lines()
         .find(|line| line.starts_with("real "))
@@ -260,10 +257,19 @@ fn the_quality_benchmark_scores_the_test_digits_and_says_when_is_reaches_8() {
     ] {
         std::fs::copy(mnist_dir().join(from), train_only.path().join(to)).unwrap();
     }
-    let stdout = bench(train_only.path());
+    // With no preset named, every preset but the one made for a GPU, which it names.
+    let stdout = bench(train_only.path(), &[]);
     assert!(
         stdout.contains("real: no test split beside the training split"),
         "{stdout}"
     );
     assert!(!stdout.lines().any(|line| line.starts_with("real ")));
+    for preset in ["stable ", "course "] {
+        assert!(
+            stdout.lines().any(|line| line.starts_with(preset)),
+            "{stdout}"
+        );
+    }
+    assert!(stdout.contains("dcgan: skipped without a GPU"), "{stdout}");
+    assert!(!stdout.lines().any(|line| line.starts_with("dcgan ")));
 }

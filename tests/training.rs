@@ -92,6 +92,30 @@ fn a_short_run_learns() {
     );
 }
 
+/// Trains `before` steps, saves a checkpoint, loads it into a new trainer and trains `after`
+/// more: the checkpoint's folder and the resumed trainer.
+fn save_and_resume(
+    config: TrainConfig,
+    data: &RealImages<CpuBackend>,
+    before: u64,
+    after: u64,
+) -> (tempfile::TempDir, Trainer<CpuBackend>) {
+    let device = Default::default();
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = Trainer::<CpuBackend>::new(config, &device);
+    for _ in 0..before {
+        first.step(data);
+    }
+    checkpoint::save(&first, dir.path()).unwrap();
+    drop(first);
+    let mut resumed = checkpoint::load_trainer::<CpuBackend>(dir.path(), &device).unwrap();
+    assert_eq!(resumed.step_count(), before);
+    for _ in 0..after {
+        resumed.step(data);
+    }
+    (dir, resumed)
+}
+
 #[test]
 fn resuming_gives_the_same_weights_as_an_unbroken_run() {
     let device = Default::default();
@@ -108,22 +132,53 @@ fn resuming_gives_the_same_weights_as_an_unbroken_run() {
         unbroken.step(&data);
     }
 
-    let dir = tempfile::tempdir().unwrap();
-    let mut first = Trainer::<CpuBackend>::new(config, &device);
-    for _ in 0..20 {
-        first.step(&data);
-    }
-    checkpoint::save(&first, dir.path()).unwrap();
-    drop(first);
-    let mut resumed = checkpoint::load_trainer::<CpuBackend>(dir.path(), &device).unwrap();
-    assert_eq!(resumed.step_count(), 20);
-    for _ in 0..20 {
-        resumed.step(&data);
-    }
+    let (_dir, resumed) = save_and_resume(config, &data, 20, 20);
     assert!(
         outputs(&resumed) == outputs(&unbroken),
         "G and D outputs must match bit for bit"
     );
+}
+
+/// The convolutional preset trains on the CPU backend too: D learns to tell, a checkpoint resumes
+/// it bit for bit, and a checkpoint of it cannot be read as another preset.
+#[test]
+fn the_convolutional_preset_learns_and_resumes_exactly() {
+    let device = Default::default();
+    let data = RealImages::<CpuBackend>::new(mnist(), &device);
+    let config = TrainConfig {
+        preset: Preset::Dcgan,
+        batch_size: 16,
+        r1_gamma: 1.0,
+        ..TrainConfig::default()
+    };
+    let mut unbroken = Trainer::<CpuBackend>::new(config.clone(), &device);
+    let mut separations = Vec::new();
+    for _ in 0..30 {
+        let values = unbroken.step(&data).read();
+        assert!(values.is_finite(), "{values:?}");
+        separations.push(values.d_real - values.d_fake);
+    }
+    let widest = separations.iter().cloned().fold(f32::MIN, f32::max);
+    assert!(widest > 0.1, "widest D(x) − D(G(z)) in 30 steps = {widest}");
+
+    let (dir, resumed) = save_and_resume(config, &data, 20, 10);
+    assert!(
+        outputs(&resumed) == outputs(&unbroken),
+        "G and D outputs must match bit for bit"
+    );
+
+    // The same files under a manifest that claims the stable preset.
+    let (checkpoint_dir, mut manifest) = checkpoint::read_manifest(dir.path()).unwrap();
+    manifest.config.preset = Preset::Stable;
+    std::fs::write(
+        checkpoint_dir.join("manifest.json"),
+        serde_json::to_vec(&manifest).unwrap(),
+    )
+    .unwrap();
+    let error = checkpoint::load_generator::<Inner>(dir.path(), &device)
+        .expect_err("a dcgan generator is no stable one")
+        .to_string();
+    assert!(error.contains("stable preset"), "{error}");
 }
 
 #[test]

@@ -175,7 +175,17 @@ fn panels(
                     ui.separator();
                     lessons::lessons_section(ui, &mut quality, &state, &mut nearest_textures);
                     ui.separator();
-                    training_section(ui, &mut ui_state, &state, &mut controls, &mut critic_view);
+                    let without_gpu = device
+                        .as_deref()
+                        .is_some_and(|d| d.resolved().without_gpu());
+                    training_section(
+                        ui,
+                        &mut ui_state,
+                        &state,
+                        &mut controls,
+                        &mut critic_view,
+                        without_gpu,
+                    );
                     ui.separator();
                     walk_section(ui, walk);
                     ui.separator();
@@ -349,6 +359,7 @@ fn training_section(
     state: &TrainingState,
     controls: &mut MessageWriter<Control>,
     critic_view: &mut ResMut<CriticView>,
+    without_gpu: bool,
 ) {
     ui.heading("Training");
     ui.add_enabled_ui(state.can_train, |ui| {
@@ -401,8 +412,21 @@ fn training_section(
                     .on_hover_text("BatchNorm + LeakyReLU in G, label smoothing");
                 ui.selectable_value(&mut config.preset, Preset::Course, "course")
                     .on_hover_text("the course's Linear+ReLU / Linear+LeakyReLU networks");
+                ui.selectable_value(&mut config.preset, Preset::Dcgan, "dcgan")
+                    .on_hover_text(
+                        "convolutional G and D (DCGAN): learns more per step, made for a GPU",
+                    );
             });
         ui.end_row();
+        if config.preset.slow_on_cpu() && without_gpu {
+            ui.label("");
+            ui.label(
+                RichText::new("slow without a GPU: a step takes ~18× stable's")
+                    .small()
+                    .color(Color32::from_rgb(240, 190, 90)),
+            );
+            ui.end_row();
+        }
         ui.label("loss");
         egui::ComboBox::from_id_salt("loss")
             .selected_text(config.loss.name())

@@ -72,6 +72,14 @@ pub enum Resolved {
 }
 
 impl Resolved {
+    /// True where training runs at CPU speed: the CPU backend, or a software GPU adapter.
+    pub fn without_gpu(&self) -> bool {
+        matches!(
+            self,
+            Resolved::Cpu { .. } | Resolved::Gpu { software: true, .. }
+        )
+    }
+
     /// A short description for status lines, e.g. `gpu (NVIDIA H100)`.
     pub fn describe(&self) -> String {
         match self {

@@ -51,7 +51,7 @@ pub struct BenchArgs {
     /// Seed of the quality runs
     #[arg(long, default_value_t = 42, requires = "quality")]
     seed: u64,
-    /// Benchmark only this preset [default: both]
+    /// Benchmark only this preset [default: all; --quality on the CPU: stable and course]
     #[arg(long, value_enum)]
     preset: Option<Preset>,
     /// Count what one training step asks of the GPU instead: kernel dispatches, queue
@@ -90,9 +90,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     if args.quality {
         return super::judge::bench_quality(
             &args.data,
-            &args
-                .preset
-                .map_or(vec![Preset::Stable, Preset::Course], |preset| vec![preset]),
+            args.preset,
             super::judge::QualityRun {
                 steps: args.quality_steps,
                 every: args.quality_every.max(1),
@@ -109,9 +107,10 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     if args.app {
         return bench_app(&args, &pixels);
     }
-    let presets = args
-        .preset
-        .map_or(vec![Preset::Course, Preset::Stable], |preset| vec![preset]);
+    let presets = args.preset.map_or(
+        vec![Preset::Course, Preset::Stable, Preset::Dcgan],
+        |preset| vec![preset],
+    );
     if args.profile {
         return profile(&args, &presets, &pixels);
     }

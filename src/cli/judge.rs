@@ -11,7 +11,7 @@ use clap::Args;
 use super::DataArgs;
 use crate::backend::{BackendChoice, CpuBackend, GpuBackend, Resolved};
 use crate::data::Dataset;
-use crate::gan::{Truncation, checkpoint, sample};
+use crate::gan::{Preset, Truncation, checkpoint, sample};
 use crate::judge::detect::{self, Lang, Level};
 use crate::judge::metrics::Scores;
 use crate::judge::{self, Judge, Provenance, classifier};
@@ -294,20 +294,35 @@ fn generate<B: Backend>(
 }
 
 /// `ganimate bench --quality`: trains a preset and prints the judge's figures at intervals.
+/// Every preset, or only `preset`; without a GPU the slow ones only when named.
 pub fn bench_quality(
     data: &DataArgs,
-    presets: &[crate::gan::Preset],
+    preset: Option<Preset>,
     run: QualityRun,
     backend: BackendChoice,
 ) -> anyhow::Result<()> {
     let dataset = super::load_dataset(data)?;
-    match super::resolve_backend(backend) {
-        resolved @ Resolved::Gpu { .. } => {
-            bench_quality_on::<GpuBackend>(&dataset, presets, run, &resolved)
-        }
-        resolved @ Resolved::Cpu { .. } => {
-            bench_quality_on::<CpuBackend>(&dataset, presets, run, &resolved)
-        }
+    let resolved = super::resolve_backend(backend);
+    let all = [Preset::Stable, Preset::Course, Preset::Dcgan];
+    let presets: Vec<Preset> = match preset {
+        Some(preset) => vec![preset],
+        None => all
+            .into_iter()
+            .filter(|preset| {
+                let skip = preset.slow_on_cpu() && resolved.without_gpu();
+                if skip {
+                    println!(
+                        "{preset}: skipped without a GPU (a step takes ~18× stable's on the CPU); \
+                         --preset {preset} runs it"
+                    );
+                }
+                !skip
+            })
+            .collect(),
+    };
+    match resolved {
+        Resolved::Gpu { .. } => bench_quality_on::<GpuBackend>(&dataset, &presets, run, &resolved),
+        Resolved::Cpu { .. } => bench_quality_on::<CpuBackend>(&dataset, &presets, run, &resolved),
     }
 }
 
@@ -321,7 +336,7 @@ pub struct QualityRun {
 
 fn bench_quality_on<B: AutodiffBackend>(
     dataset: &Dataset,
-    presets: &[crate::gan::Preset],
+    presets: &[Preset],
     run: QualityRun,
     resolved: &Resolved,
 ) -> anyhow::Result<()> {

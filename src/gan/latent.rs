@@ -52,6 +52,14 @@ pub fn normal(rng: &mut SeededRng, count: usize) -> Vec<f32> {
     out
 }
 
+/// `count` numbers from U(-bound, bound): PyTorch's default initialisation of a layer's
+/// weights with bound = 1/√fan_in.
+pub fn uniform(rng: &mut SeededRng, count: usize, bound: f32) -> Vec<f32> {
+    (0..count)
+        .map(|_| (rng.random::<f32>() * 2.0 - 1.0) * bound)
+        .collect()
+}
+
 /// Interpolation between two latent vectors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Interpolation {
