@@ -303,11 +303,11 @@ pub fn bench_quality(
 ) -> anyhow::Result<()> {
     let dataset = super::load_dataset(data)?;
     let resolved = super::resolve_backend(backend);
-    let all = [Preset::Stable, Preset::Course, Preset::Dcgan];
     let presets: Vec<Preset> = match preset {
         Some(preset) => vec![preset],
-        None => all
-            .into_iter()
+        None => <Preset as clap::ValueEnum>::value_variants()
+            .iter()
+            .copied()
             .filter(|preset| {
                 let skip = preset.slow_on_cpu() && resolved.without_gpu();
                 if skip {

@@ -441,10 +441,10 @@ impl<B: Backend> Discriminator<B> {
         images: Tensor<B, 2>,
     ) -> (Tensor<B, 2>, Tensor<B, 2>) {
         let leak = self.leaky_slope;
-        let (features, conv_slopes) = match &self.downsampler {
+        let (features, convolved) = match &self.downsampler {
             Some(downsampler) => {
                 let (features, slopes) = downsampler.forward_with_slopes(images);
-                (features, Some(slopes))
+                (features, Some((downsampler, slopes)))
             }
             None => (images, None),
         };
@@ -460,9 +460,9 @@ impl<B: Backend> Discriminator<B> {
         for (layer, slope) in self.hidden.iter().zip(slopes).rev() {
             gradient = (gradient * slope).matmul(layer.weight.val().transpose());
         }
-        let gradient = match (&self.downsampler, conv_slopes) {
-            (Some(downsampler), Some(slopes)) => downsampler.pull_back(slopes, gradient),
-            _ => gradient,
+        let gradient = match convolved {
+            Some((downsampler, slopes)) => downsampler.pull_back(slopes, gradient),
+            None => gradient,
         };
         (logits, gradient)
     }
