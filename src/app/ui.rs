@@ -418,10 +418,10 @@ fn training_section(
                     );
             });
         ui.end_row();
-        if config.preset.slow_on_cpu() && without_gpu {
+        if let Some(slowdown) = config.preset.cpu_slowdown().filter(|_| without_gpu) {
             ui.label("");
             ui.label(
-                RichText::new("slow without a GPU: a step takes ~18× stable's")
+                RichText::new(format!("slow without a GPU: {slowdown}"))
                     .small()
                     .color(Color32::from_rgb(240, 190, 90)),
             );

@@ -309,14 +309,13 @@ pub fn bench_quality(
             .iter()
             .copied()
             .filter(|preset| {
-                let skip = preset.slow_on_cpu() && resolved.without_gpu();
-                if skip {
+                let slowdown = preset.cpu_slowdown().filter(|_| resolved.without_gpu());
+                if let Some(slowdown) = slowdown {
                     println!(
-                        "{preset}: skipped without a GPU (a step takes ~18× stable's on the CPU); \
-                         --preset {preset} runs it"
+                        "{preset}: skipped without a GPU ({slowdown}); --preset {preset} runs it"
                     );
                 }
-                !skip
+                slowdown.is_none()
             })
             .collect(),
     };

@@ -269,10 +269,13 @@ fn train<B: AutodiffBackend>(
         config.seed,
         args.out.display()
     );
-    if config.preset.slow_on_cpu() && resolved.without_gpu() {
+    if let Some(slowdown) = config
+        .preset
+        .cpu_slowdown()
+        .filter(|_| resolved.without_gpu())
+    {
         eprintln!(
-            "note: the {} preset is made for a GPU; on the CPU backend a step takes about \
-             18× the stable preset's",
+            "note: the {} preset is made for a GPU; {slowdown}",
             config.preset
         );
     }
