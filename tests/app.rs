@@ -2,10 +2,12 @@
 //! figures reach the panels' state, the controls do what they say, the latent walk follows
 //! clicks, and the directions, projection and "what D sees" windows' logic works.
 
-use std::path::{Path, PathBuf};
+mod common;
+
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
+use common::mnist_dir;
 use ganimate::app::{
     AddProjectedToWalk, AppOptions, Control, CriticReadings, CriticView, DatasetStatus,
     DigitOrigin, DirectionsControl, DirectionsWindowOpen, DrawTruncation, LatentDirections,
@@ -14,10 +16,6 @@ use ganimate::app::{
 };
 use ganimate::data::IMAGE_PIXELS;
 use ganimate::gan::{LossKind, Preset, StepMode, Truncation};
-
-fn mnist_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mnist")
-}
 
 fn headless(options: AppOptions) -> App {
     let mut app = App::new();

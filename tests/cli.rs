@@ -1,14 +1,13 @@
 //! The `ganimate` binary end to end: exit codes, messages, files written, interruptions.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
+use common::mnist_dir;
 use ganimate::data::idx;
-
-fn mnist_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mnist")
-}
 
 fn ganimate(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ganimate"));
@@ -29,20 +28,8 @@ fn stderr(output: &Output) -> String {
 
 /// A small CPU training run of the course preset into `out`, with `extra` flags.
 fn train_command(out: &Path, extra: &[&str]) -> Command {
-    let data = mnist_dir();
-    let mut args = vec![
-        "train",
-        "--data",
-        data.to_str().unwrap(),
-        "--backend",
-        "cpu",
-        "--preset",
-        "course",
-        "--batch-size",
-        "32",
-        "--out",
-        out.to_str().unwrap(),
-    ];
+    let course = common::course_training(32, out);
+    let mut args: Vec<&str> = course.iter().map(String::as_str).collect();
     args.extend_from_slice(extra);
     ganimate(&args)
 }

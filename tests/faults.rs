@@ -17,10 +17,6 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn mnist_dir() -> PathBuf {
-    root().join("../shared/data/mnist")
-}
-
 fn pretrained() -> PathBuf {
     root().join("assets/pretrained")
 }
@@ -163,24 +159,9 @@ fn assert_no_temporaries(disk: &Tmpfs) {
 }
 
 fn train(run: &Path, steps: &str, resume: bool) -> Output {
-    let data = mnist_dir();
-    let mut args = vec![
-        "train",
-        "--data",
-        data.to_str().unwrap(),
-        "--backend",
-        "cpu",
-        "--preset",
-        "course",
-        "--batch-size",
-        "16",
-        "--steps",
-        steps,
-        "--save-every",
-        "10",
-        "--out",
-        run.to_str().unwrap(),
-    ];
+    let course = common::course_training(16, run);
+    let mut args: Vec<&str> = course.iter().map(String::as_str).collect();
+    args.extend(["--steps", steps, "--save-every", "10"]);
     if resume {
         args.push("--resume");
     }

@@ -4,18 +4,17 @@
 //! metrics behave as they must on real digits and on a collapsed set, `ganimate eval` scores a
 //! checkpoint at once, and `ganimate bench --quality` puts real test digits beside its rows.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use common::mnist_dir;
 use ganimate::backend::CpuBackend;
 use ganimate::data::source::{self, DataRequest};
 use ganimate::data::{DatasetKind, IMAGE_PIXELS, download};
 use ganimate::judge::detect::{self, Lang, Level};
 use ganimate::judge::{self, Provenance, bundled, classifier};
-
-fn mnist_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mnist")
-}
 
 /// The binary with its cache in `cache_home` (XDG_CACHE_HOME), never the user's.
 fn ganimate(cache_home: &Path, args: &[&str]) -> Output {

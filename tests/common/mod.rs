@@ -2,8 +2,27 @@
 //! uses some of them).
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// The MNIST test split the tests train and judge on.
+pub fn mnist_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mnist")
+}
+
+/// `train`'s arguments for a small CPU run of the course preset into `out`.
+pub fn course_training(batch_size: usize, out: &Path) -> Vec<String> {
+    let data = mnist_dir().display().to_string();
+    let out = out.display().to_string();
+    let batch_size = batch_size.to_string();
+    let course = ["train", "--backend", "cpu", "--preset", "course"];
+    let paths = ["--data", &data, "--batch-size", &batch_size, "--out", &out];
+    course
+        .into_iter()
+        .chain(paths)
+        .map(str::to_string)
+        .collect()
+}
 
 /// ffprobe's "width,height,frames" of a video's first stream, counting the frames it decodes.
 pub fn probe_video(path: &Path) -> String {
@@ -83,7 +102,7 @@ pub fn pretrained_app_args() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     [
         "--data".to_string(),
-        root.join("../shared/data/mnist").display().to_string(),
+        mnist_dir().display().to_string(),
         "--backend".to_string(),
         "cpu".to_string(),
         "--checkpoint".to_string(),
