@@ -1,5 +1,7 @@
 //! Every bad input the data loader can meet ends in a clear error that names the file.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -195,7 +197,7 @@ fn data_folder_lookup() {
 
 #[test]
 fn reads_the_real_mnist_test_split() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mnist");
+    let dir = common::mnist_dir();
     let request = DataRequest {
         kind: DatasetKind::Mnist,
         explicit_dir: Some(&dir),

@@ -9,6 +9,8 @@
 //! run is `GANIMATE_FUZZ_INPUTS=1000000 cargo test --release --test fuzz -- --ignored --nocapture`
 //! (inputs per reader, records included; it prints a line per reader).
 
+mod common;
+
 use std::io::{Cursor, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
@@ -141,9 +143,7 @@ fn check(report: &Report) {
 }
 
 fn mnist_file(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/mnist")
-        .join(name);
+    let path = common::mnist_dir().join(name);
     let compressed = std::fs::read(path).unwrap();
     let mut inflated = Vec::new();
     std::io::Read::read_to_end(

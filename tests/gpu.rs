@@ -1,6 +1,8 @@
 //! The wgpu backend (a real GPU, or Mesa's lavapipe on machines without one): one process,
 //! few steps, because the first run compiles and autotunes every kernel.
 
+mod common;
+
 use ganimate::backend::{self, BackendChoice, GpuBackend, Resolved};
 use ganimate::gan::{RealImages, TrainConfig, Trainer, checkpoint, sample};
 
@@ -59,7 +61,7 @@ fn training_steps_on_the_gpu_backend_are_finite_and_checkpoint() {
 /// step took before this was measured (90 on lavapipe since).
 #[test]
 fn a_steady_training_step_uploads_and_reads_nothing() {
-    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mnist");
+    let data = common::mnist_dir();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_ganimate"))
         .args([
             "bench",

@@ -1,6 +1,6 @@
 //! The training core on the CPU backend: it learns, it resumes exactly, its checkpoints survive.
 
-use std::path::Path;
+mod common;
 
 use burn::prelude::*;
 use ganimate::backend::CpuBackend;
@@ -11,7 +11,7 @@ use ganimate::gan::{LossKind, Preset, RealImages, TrainConfig, Trainer, checkpoi
 type Inner = ganimate::backend::Cpu;
 
 fn mnist() -> Vec<f32> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mnist");
+    let dir = common::mnist_dir();
     let request = DataRequest {
         kind: DatasetKind::Mnist,
         explicit_dir: Some(&dir),

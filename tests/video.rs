@@ -243,7 +243,7 @@ fn bad_requests_fail_clearly_and_leave_nothing() {
 #[test]
 fn training_time_lapse_has_one_frame_per_sample() {
     let dir = tempfile::tempdir().unwrap();
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mnist");
+    let data = common::mnist_dir();
     let video = dir.path().join("progress.gif");
     let output = Command::new(env!("CARGO_BIN_EXE_ganimate"))
         .args([

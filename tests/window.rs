@@ -31,7 +31,7 @@ fn xvfb_pretrained_app(extra: &[&str]) -> std::process::Output {
 #[test]
 fn scripted_runs_exit_cleanly_and_the_screenshot_shows_digits() {
     let dir = tempfile::tempdir().unwrap();
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mnist");
+    let data = common::mnist_dir();
     let shot = dir.path().join("app.png");
     let output = xvfb_pretrained_app(&[
         "--quit-after-frames",

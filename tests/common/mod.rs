@@ -15,11 +15,11 @@ pub fn course_training(batch_size: usize, out: &Path) -> Vec<String> {
     let data = mnist_dir().display().to_string();
     let out = out.display().to_string();
     let batch_size = batch_size.to_string();
-    let course = ["train", "--backend", "cpu", "--preset", "course"];
-    let paths = ["--data", &data, "--batch-size", &batch_size, "--out", &out];
-    course
+    let preset = ["train", "--backend", "cpu", "--preset", "course"];
+    let this_run = ["--data", &data, "--batch-size", &batch_size, "--out", &out];
+    preset
         .into_iter()
-        .chain(paths)
+        .chain(this_run)
         .map(str::to_string)
         .collect()
 }
