@@ -438,7 +438,7 @@ fn direction_sliders_move_the_digit_and_the_strips_show_where_each_goes() {
     assert_eq!(directions.offsets, [0.0; 5]);
 
     app.world_mut().write_message(DirectionsControl::SetMethod(
-        ganimate::gan::directions::Method::Ganspace,
+        ganimate::gan::latent::directions::Method::Ganspace,
     ));
     app.update();
     until_directions(&mut app);

@@ -608,7 +608,7 @@ fn drawn_digit(path: &Path, strokes: &[Vec<[f32; 2]>]) {
 
 #[test]
 fn a_drawn_digit_is_projected_and_walked_from() {
-    use ganimate::gan::latent_file::LatentFile;
+    use ganimate::gan::latent::file::LatentFile;
     let pretrained = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/pretrained");
     let checkpoint = pretrained.to_str().unwrap();
     let dir = tempfile::tempdir().unwrap();

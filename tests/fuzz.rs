@@ -21,7 +21,7 @@ use flate2::write::GzEncoder;
 use ganimate::backend::Cpu;
 use ganimate::data::{IMAGE_SIDE, Images, digitize, idx};
 use ganimate::gan::checkpoint;
-use ganimate::gan::latent_file::LatentFile;
+use ganimate::gan::latent::file::LatentFile;
 use ganimate::judge::classifier::{self, JudgeInfo};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};

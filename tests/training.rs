@@ -270,7 +270,7 @@ fn checkpoints_survive_interrupted_saves_and_report_damage() {
 
 #[test]
 fn a_nan_step_is_caught_and_rolled_back_to_finite_weights() {
-    use ganimate::gan::guard::{Guard, Problem};
+    use ganimate::gan::training::guard::{Guard, Problem};
     use ganimate::gan::{StepStats, StepValues};
 
     let device = Default::default();

@@ -3,13 +3,13 @@
 use bevy::prelude::*;
 use bevy_egui::input::EguiWantsInput;
 
-use super::AppSystems;
-use super::canvas::Canvas;
-use super::critic::CriticView;
-use super::directions::DirectionsWindowOpen;
-use super::drawing_pad::DrawingPad;
-use super::training::Control;
-use super::ui::UiState;
+use crate::app::AppSystems;
+use crate::app::directions::DirectionsWindowOpen;
+use crate::app::panels::UiState;
+use crate::app::scene::canvas::Canvas;
+use crate::app::training::Control;
+use crate::app::what_d_sees::CriticView;
+use crate::app::your_digit::drawing_pad::DrawingPad;
 use crate::gan::StepMode;
 
 pub(super) fn plugin(app: &mut App) {

@@ -2,10 +2,10 @@
 
 use bevy::prelude::*;
 
-use super::AppSystems;
-use super::training::TrainingState;
+use crate::app::AppSystems;
+use crate::app::training::TrainingState;
 use crate::gan::latent::Interpolation;
-use crate::gan::walk::LatentPath;
+use crate::gan::latent::walk::LatentPath;
 
 /// Keyframes a new random path has.
 const KEYFRAMES: usize = 5;
@@ -180,7 +180,7 @@ fn apply_walk_controls(mut controls: MessageReader<WalkControl>, mut walk: ResMu
 }
 
 /// Moves along the path; it waits for the first frames of the walk to exist.
-fn advance(time: Res<Time>, previews: Res<super::Previews>, mut walk: ResMut<WalkState>) {
+fn advance(time: Res<Time>, previews: Res<crate::app::Previews>, mut walk: ResMut<WalkState>) {
     if walk.playing && previews.version > 0 {
         let position = walk.position + walk.speed * time.delta_secs();
         walk.position = walk.path.normalize(position);

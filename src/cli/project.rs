@@ -10,8 +10,8 @@ use clap::Args;
 use crate::backend::{BackendChoice, Cpu, Gpu};
 use crate::data::{IMAGE_SIDE, Images, digitize, grid, normalize};
 use crate::gan::checkpoint;
-use crate::gan::latent_file::LatentFile;
-use crate::gan::projection::{self, ProjectionConfig};
+use crate::gan::latent::file::LatentFile;
+use crate::gan::latent::projection::{self, ProjectionConfig};
 use crate::gan::sample;
 
 #[derive(Args)]

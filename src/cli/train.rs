@@ -12,7 +12,7 @@ use clap::Args;
 use super::{DataArgs, Outcome};
 use crate::backend::{BackendChoice, CpuBackend, GpuBackend, Resolved};
 use crate::data::{Dataset, grid};
-use crate::gan::guard::{Divergence, Guard};
+use crate::gan::training::guard::{Divergence, Guard};
 use crate::gan::{
     LossKind, Preset, RealImages, StepStats, StepValues, TrainConfig, Trainer, checkpoint, sample,
 };

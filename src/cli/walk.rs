@@ -10,10 +10,10 @@ use clap::Args;
 
 use crate::backend::BackendChoice;
 use crate::data::{IMAGE_SIDE, Images, grid};
-use crate::gan::directions;
 use crate::gan::latent::Interpolation;
-use crate::gan::latent_file::LatentFile;
-use crate::gan::walk::LatentPath;
+use crate::gan::latent::directions;
+use crate::gan::latent::file::LatentFile;
+use crate::gan::latent::walk::LatentPath;
 use crate::gan::{Generator, Truncation, checkpoint, sample};
 use crate::video::{Pixels, VideoSpec, VideoWriter};
 

@@ -12,11 +12,11 @@ use burn::record::Recorder;
 use burn::tensor::backend::AutodiffBackend;
 use md5::{Digest, Md5};
 
-use super::config::TrainConfig;
-use super::latent::SeededRng;
-use super::model::Generator;
-use super::trainer::Trainer;
 use crate::fsutil::write_atomic;
+use crate::gan::config::TrainConfig;
+use crate::gan::latent::SeededRng;
+use crate::gan::model::Generator;
+use crate::gan::training::trainer::Trainer;
 
 const FORMAT_VERSION: u32 = 1;
 const MANIFEST: &str = "manifest.json";
@@ -314,7 +314,7 @@ fn decode<B: Backend, R: burn::record::Record<B>>(
 
 fn incompatible(
     path: PathBuf,
-    preset: super::model::Preset,
+    preset: crate::gan::model::Preset,
 ) -> impl FnOnce(String) -> CheckpointError {
     move |problem| CheckpointError::Incompatible {
         path,
@@ -326,7 +326,7 @@ fn incompatible(
 
 /// A throwaway RNG for building a module skeleton that a record then overwrites.
 fn skeleton_rng() -> SeededRng {
-    super::latent::rng_for(0, super::latent::Stream::Init, 0)
+    crate::gan::latent::rng_for(0, crate::gan::latent::Stream::Init, 0)
 }
 
 /// Loads the generator alone, for sampling (any backend, autodiff or not).

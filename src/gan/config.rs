@@ -1,10 +1,10 @@
 //! What defines a training run: chosen on the command line or in the app, saved in every
 //! checkpoint.
 
-use super::adam::FusedAdamConfig;
-use super::loss::LossKind;
-use super::model::Preset;
 use crate::data::DatasetKind;
+use crate::gan::model::Preset;
+use crate::gan::training::adam::FusedAdamConfig;
+use crate::gan::training::loss::LossKind;
 
 /// Everything that defines a run; saved in every checkpoint.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -2,9 +2,9 @@
 
 use burn::prelude::*;
 
-use super::latent::{self, Stream};
-use super::model::Generator;
 use crate::data::{IMAGE_PIXELS, IMAGE_SIDE, Images};
+use crate::gan::latent::{self, Stream};
+use crate::gan::model::Generator;
 
 /// `count` latent vectors from `seed`: the same seed always gives the same digits.
 pub fn fixed_noise(seed: u64, count: usize, latent_dim: usize) -> Vec<f32> {

@@ -1,0 +1,10 @@
+//! Training: the guarded loop every front end runs ([`run`]), the trainer's steps, and what
+//! they are made of.
+
+pub mod adam;
+pub mod augment;
+pub mod guard;
+pub mod inputs;
+pub mod loss;
+pub mod stats;
+pub mod trainer;

@@ -1,0 +1,429 @@
+//! One GAN training loop for every front end: the CLI, the app and the tests all call
+//! [`Trainer::step`]. It never reads the GPU back on its own; [`StepStats::read`] does, when
+//! the caller decides the figures are worth a synchronisation.
+
+use burn::module::{AutodiffModule, ModuleVisitor, Param};
+use burn::optim::adaptor::OptimizerAdaptor;
+use burn::optim::{GradientsParams, Optimizer};
+use burn::prelude::*;
+use burn::tensor::backend::AutodiffBackend;
+
+use crate::data::IMAGE_PIXELS;
+use crate::gan::config::TrainConfig;
+use crate::gan::latent::{self, Stream};
+use crate::gan::model::{Discriminator, Generator};
+use crate::gan::training::adam::FusedAdam;
+use crate::gan::training::guard::Snapshot;
+use crate::gan::training::inputs::InputStream;
+use crate::gan::training::stats::{StepMode, StepStats};
+
+type GeneratorOptimizer<B> = OptimizerAdaptor<FusedAdam, Generator<B>, B>;
+type DiscriminatorOptimizer<B> = OptimizerAdaptor<FusedAdam, Discriminator<B>, B>;
+
+/// The training images, uploaded once and batched on the device by index.
+pub struct RealImages<B: Backend> {
+    pixels: Tensor<B, 2>,
+    count: usize,
+}
+
+impl<B: Backend> RealImages<B> {
+    /// `pixels` holds `count` images of 784 values in [-1, 1].
+    pub fn new(pixels: Vec<f32>, device: &B::Device) -> Self {
+        let count = pixels.len() / IMAGE_PIXELS;
+        let pixels = Tensor::from_data(TensorData::new(pixels, [count, IMAGE_PIXELS]), device);
+        Self { pixels, count }
+    }
+
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}
+
+/// Generator steps between updates of the moving average of its weights.
+const AVERAGE_EVERY: u64 = 4;
+
+/// Both networks, their optimisers and the position in the data stream.
+pub struct Trainer<B: AutodiffBackend> {
+    config: TrainConfig,
+    pub(in crate::gan) generator: Slot<Generator<B>>,
+    pub(in crate::gan) discriminator: Slot<Discriminator<B>>,
+    pub(in crate::gan) optim_g: GeneratorOptimizer<B>,
+    pub(in crate::gan) optim_d: DiscriminatorOptimizer<B>,
+    /// Moving average of the generator's weights, which sampling uses, where the preset
+    /// averages (see [`Preset::average_decay`]).
+    pub(in crate::gan) average: Option<Generator<B::InnerBackend>>,
+    /// Generator steps taken.
+    pub(in crate::gan) step: u64,
+    /// Real batches D has seen; fixes which images and noise come next.
+    pub(in crate::gan) d_batches: u64,
+    inputs: InputStream<B>,
+    device: B::Device,
+}
+
+impl<B: AutodiffBackend> Trainer<B> {
+    /// Fresh networks, initialised from `config.seed`.
+    pub fn new(config: TrainConfig, device: &B::Device) -> Self {
+        let mut rng = latent::rng_for(config.seed, Stream::Init, 0);
+        let generator = config.preset.generator().init(&mut rng, device);
+        let discriminator = config.preset.discriminator().init(&mut rng, device);
+        Self::from_parts(config, generator, discriminator, 0, 0, device)
+    }
+
+    /// A trained generator facing a fresh discriminator (from `config.seed`), fresh optimisers.
+    pub fn with_generator(
+        config: TrainConfig,
+        generator: Generator<B>,
+        step: u64,
+        device: &B::Device,
+    ) -> Self {
+        let mut rng = latent::rng_for(config.seed, Stream::Init, 1);
+        let discriminator = config.preset.discriminator().init(&mut rng, device);
+        Self::from_parts(config, generator, discriminator, step, 0, device)
+    }
+
+    pub(in crate::gan) fn from_parts(
+        config: TrainConfig,
+        generator: Generator<B>,
+        discriminator: Discriminator<B>,
+        step: u64,
+        d_batches: u64,
+        device: &B::Device,
+    ) -> Self {
+        let adam = config.adam();
+        let average = config
+            .preset
+            .average_decay()
+            .map(|_| generator.valid().detached_copy());
+        Self {
+            optim_g: adam.init(),
+            optim_d: adam.init(),
+            average,
+            inputs: InputStream::new(&config, device),
+            config,
+            generator: Slot::new(generator),
+            discriminator: Slot::new(discriminator),
+            step,
+            d_batches,
+            device: device.clone(),
+        }
+    }
+
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+}
+
+impl<B: AutodiffBackend> Snapshot for Trainer<B> {
+    /// The whole state, as a copy later steps cannot touch. Cheap: tensors are immutable
+    /// handles, so only BatchNorm's running statistics need copying (see
+    /// [`Generator::detached_copy`]).
+    fn snapshot(&self) -> Self {
+        Self {
+            config: self.config.clone(),
+            generator: Slot::new(self.generator.detached_copy()),
+            discriminator: Slot::new(self.discriminator.clone()),
+            optim_g: self.optim_g.clone(),
+            optim_d: self.optim_d.clone(),
+            average: self.average.as_ref().map(Generator::detached_copy),
+            step: self.step,
+            d_batches: self.d_batches,
+            inputs: self.inputs.clone(),
+            device: self.device.clone(),
+        }
+    }
+}
+
+impl<B: AutodiffBackend> Trainer<B> {
+    pub fn step_count(&self) -> u64 {
+        self.step
+    }
+
+    /// Real images seen so far, divided by the dataset size.
+    pub fn epoch(&self, dataset_len: usize) -> f64 {
+        (self.d_batches * self.config.batch_size as u64) as f64 / dataset_len.max(1) as f64
+    }
+
+    pub fn device(&self) -> &B::Device {
+        &self.device
+    }
+
+    /// Learning rates and D steps change between steps without a restart; Adam keeps its state.
+    pub fn set_learning_rates(&mut self, lr_g: f64, lr_d: f64) {
+        self.config.lr_g = lr_g;
+        self.config.lr_d = lr_d;
+    }
+
+    pub fn set_d_steps(&mut self, d_steps: usize) {
+        self.config.d_steps = d_steps.max(1);
+    }
+
+    /// The generator to sample from, without autodiff: the moving average of the weights
+    /// where the preset keeps one, else the generator being trained.
+    pub fn generator(&self) -> Generator<B::InnerBackend> {
+        match &self.average {
+            Some(average) => average.detached_copy(),
+            None => self.generator.valid(),
+        }
+    }
+
+    /// The generator being trained, without autodiff, even where sampling uses the moving
+    /// average: what one G step changes.
+    pub fn training_generator(&self) -> Generator<B::InnerBackend> {
+        self.generator.valid().detached_copy()
+    }
+
+    /// Width of the noise the generator takes, without copying a generator to ask it.
+    pub fn latent_dim(&self) -> usize {
+        self.generator.latent_dim()
+    }
+
+    /// Moves the average towards the generator just updated, every [`AVERAGE_EVERY`] steps
+    /// by the decay of that many steps at once: the blend is a kernel per tensor, and with a
+    /// decay of 0.999 the average lags by a few steps in a thousand either way. The decay
+    /// ramps up from 0.1 (TensorFlow's `num_updates` rule), so early digits do not lag far
+    /// behind training.
+    fn update_average(&mut self) {
+        let Some(decay) = self.config.preset.average_decay() else {
+            return;
+        };
+        if !self.step.is_multiple_of(AVERAGE_EVERY) {
+            return;
+        }
+        let Some(average) = self.average.take() else {
+            return;
+        };
+        let ramp = (1 + self.step) as f64 / (10 + self.step) as f64;
+        let decay = decay.min(ramp).powi(AVERAGE_EVERY as i32);
+        self.average = Some(average.blend_towards(&self.generator.valid(), decay));
+    }
+
+    /// The discriminator without autodiff, for inspection.
+    pub fn discriminator(&self) -> Discriminator<B::InnerBackend> {
+        self.discriminator.valid()
+    }
+
+    /// k discriminator steps, then one generator step (Goodfellow et al., algorithm 1).
+    pub fn step(&mut self, data: &RealImages<B>) -> StepStats<B::InnerBackend> {
+        self.step_with(StepMode::Both, data)
+    }
+
+    /// One step of the kind `mode` names; every mode measures all four figures on its batch.
+    ///
+    /// The generator step reuses the last fake batch that D was trained on, as PyTorch's DCGAN
+    /// example does: one generator forward pass fewer per step.
+    pub fn step_with(
+        &mut self,
+        mode: StepMode,
+        data: &RealImages<B>,
+    ) -> StepStats<B::InnerBackend> {
+        let loss = self.config.loss;
+        let d_rounds = match mode {
+            StepMode::Both => self.config.d_steps,
+            StepMode::DiscriminatorOnly => 1,
+            StepMode::GeneratorOnly => 0,
+        };
+        let mut last = None;
+        for round in 1..=d_rounds {
+            let pass = self.d_forward(data, &self.discriminator.clone(), true);
+            let d_loss = loss.discriminator(pass.logits.clone(), self.inputs.d_targets());
+            // The figures show D's loss alone; the penalty only shapes its gradient.
+            let objective = match &pass.input_gradient {
+                Some(gradient) => d_loss.clone() + self.r1_penalty(gradient.clone()),
+                None => d_loss.clone(),
+            };
+            let grads = GradientsParams::from_grads(objective.backward(), &*self.discriminator);
+            // Only the last round's norm is shown: the others would cost kernels for nothing.
+            let norm = (round == d_rounds).then(|| gradient_norm(&*self.discriminator, &grads));
+            let (optim, lr) = (&mut self.optim_d, self.config.lr_d);
+            self.discriminator.update(|d| optim.step(lr, d, grads));
+            last = Some((pass, d_loss.inner(), norm.flatten()));
+        }
+        let (pass, d_loss, d_grad_norm) = match last {
+            Some(last) => last,
+            // G alone: D judges a fresh batch without learning from it.
+            None => {
+                let frozen = self.discriminator.clone().no_grad();
+                let pass = self.d_forward(data, &frozen, false);
+                let d_loss = loss
+                    .discriminator(pass.logits.clone().inner(), self.inputs.d_targets().inner());
+                (pass, d_loss, None)
+            }
+        };
+        let logits = pass.logits.inner();
+        let batch = self.config.batch_size;
+        // Mean D output on the real half and on the fake half, in one reduction.
+        let d_outputs = loss
+            .d_output(logits.clone())
+            .reshape([2, batch])
+            .mean_dim(1)
+            .reshape([2]);
+
+        let mut g_grad_norm = None;
+        let g_loss = if mode == StepMode::DiscriminatorOnly {
+            loss.generator(logits.narrow(0, batch, batch))
+        } else {
+            // D's parameters are constants here: gradients flow through D into G only.
+            let fake = self.augment(pass.fake, pass.g_offsets);
+            let fake_logits = self.discriminator.clone().no_grad().forward(fake);
+            let g_loss = loss.generator(fake_logits);
+            let grads = GradientsParams::from_grads(g_loss.backward(), &*self.generator);
+            g_grad_norm = gradient_norm(&*self.generator, &grads);
+            let (optim, lr) = (&mut self.optim_g, self.config.lr_g);
+            self.generator.update(|g| optim.step(lr, g, grads));
+            self.step += 1;
+            self.update_average();
+            g_loss.inner()
+        };
+        // A network the step did not train had no gradient: its norm is 0.
+        let zero = || Tensor::zeros([1], &self.device);
+        StepStats {
+            parts: vec![
+                d_loss,
+                g_loss,
+                d_outputs,
+                g_grad_norm.unwrap_or_else(zero),
+                d_grad_norm.unwrap_or_else(zero),
+            ],
+            step: self.step,
+        }
+    }
+
+    /// R1: γ/2 · the mean over real digits of ‖∇ₓD(x)‖², from the closed-form input gradient
+    /// of the whole `[2 · batch, 784]` pass (real digits first).
+    fn r1_penalty(&self, input_gradient: Tensor<B, 2>) -> Tensor<B, 1> {
+        let batch = self.config.batch_size;
+        input_gradient
+            .narrow(0, 0, batch)
+            .square()
+            .sum()
+            .mul_scalar(self.config.r1_gamma / 2.0 / batch as f64)
+    }
+
+    /// D's logits on the next real batch and on a fresh fake batch, in one forward pass: D has
+    /// no batch statistics, so this equals two passes, with larger, faster products. With
+    /// `learning` and R1 on, also D's input gradient for the penalty.
+    fn d_forward(
+        &mut self,
+        data: &RealImages<B>,
+        discriminator: &Discriminator<B>,
+        learning: bool,
+    ) -> DPass<B> {
+        let inputs = self.inputs.batch(
+            self.d_batches,
+            &self.config,
+            self.latent_dim(),
+            data.count,
+            &self.device,
+        );
+        self.d_batches += 1;
+        let real = data.pixels.clone().select(0, inputs.real);
+        let fake = self.generator.forward(inputs.noise);
+        let both = self.augment(
+            Tensor::cat(vec![real, fake.clone().detach()], 0),
+            inputs.d_offsets,
+        );
+        let (logits, input_gradient) = if learning && self.config.r1_gamma > 0.0 {
+            let (logits, gradient) = discriminator.forward_with_input_gradient(both);
+            (logits, Some(gradient))
+        } else {
+            (discriminator.forward(both), None)
+        };
+        DPass {
+            logits,
+            input_gradient,
+            fake,
+            g_offsets: inputs.g_offsets,
+        }
+    }
+
+    /// `images` as D should see them: translated where the preset augments (see
+    /// [`crate::gan::training::augment`]) by `offsets`, which are a pure function of the seed and the batch,
+    /// so a resumed run draws the same.
+    fn augment(&self, images: Tensor<B, 2>, offsets: Option<Tensor<B, 1, Int>>) -> Tensor<B, 2> {
+        match (self.inputs.translations(), offsets) {
+            (Some(translations), Some(offsets)) => translations.apply(images, offsets),
+            _ => images,
+        }
+    }
+}
+
+/// A network the optimiser takes out and puts back. Passing it a clone instead would leave the
+/// weights shared with the field, so the CPU backend would copy every weight before updating
+/// it in place.
+pub(in crate::gan) struct Slot<M>(Option<M>);
+
+impl<M> Slot<M> {
+    fn new(network: M) -> Self {
+        Self(Some(network))
+    }
+
+    /// Replaces the network by `change(network)`.
+    fn update(&mut self, change: impl FnOnce(M) -> M) {
+        let network = self
+            .0
+            .take()
+            .expect("a slot is empty only during an update");
+        self.0 = Some(change(network));
+    }
+}
+
+impl<M> std::ops::Deref for Slot<M> {
+    type Target = M;
+
+    fn deref(&self) -> &M {
+        self.0
+            .as_ref()
+            .expect("a slot is empty only during an update")
+    }
+}
+
+/// One D forward pass over a real and a fake batch.
+struct DPass<B: AutodiffBackend> {
+    /// `[2 · batch, 1]`: the real images' logits, then the fakes'.
+    logits: Tensor<B, 2>,
+    /// `[2 · batch, 784]`: ∂logit/∂image, when R1 needs it.
+    input_gradient: Option<Tensor<B, 2>>,
+    /// The fake batch, still attached to G's graph.
+    fake: Tensor<B, 2>,
+    /// How the G step that follows shifts `fake` for D.
+    g_offsets: Option<Tensor<B, 1, Int>>,
+}
+
+/// The L2 norm of `module`'s gradients in `grads`, as a one-element tensor on the device; None
+/// when it has none. Every tensor's sum of squares is taken first and the sums added after, so
+/// that on the GPU the additions fuse into one kernel instead of one after every reduction.
+fn gradient_norm<B: AutodiffBackend, M: AutodiffModule<B>>(
+    module: &M,
+    grads: &GradientsParams,
+) -> Option<Tensor<B::InnerBackend, 1>> {
+    struct SquaredSums<'a, B: AutodiffBackend> {
+        grads: &'a GradientsParams,
+        sums: Vec<Tensor<B::InnerBackend, 1>>,
+    }
+    impl<B: AutodiffBackend> ModuleVisitor<B> for SquaredSums<'_, B> {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
+            if let Some(grad) = self.grads.get::<B::InnerBackend, D>(param.id) {
+                // As a product of the flattened gradient with itself: one kernel on the GPU,
+                // where squaring and summing take two.
+                let count = grad.shape().num_elements();
+                let row = grad.reshape([1, count]);
+                self.sums
+                    .push(row.clone().matmul(row.transpose()).reshape([1]));
+            }
+        }
+    }
+    let mut visitor = SquaredSums::<B> {
+        grads,
+        sums: Vec::new(),
+    };
+    module.visit(&mut visitor);
+    visitor
+        .sums
+        .into_iter()
+        .reduce(|total, sum| total + sum)
+        .map(Tensor::sqrt)
+}
