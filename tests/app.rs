@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 use bevy::prelude::*;
 use common::mnist_dir;
 use ganimate::app::{
-    AddProjectedToWalk, AppOptions, Control, CriticReadings, CriticView, DatasetStatus,
-    DigitOrigin, DirectionsControl, DirectionsWindowOpen, DrawTruncation, LatentDirections,
-    Previews, ProjectDigit, Projected, SetTruncation, Timeline, TimelineControl, TrainingDevice,
-    TrainingState, WalkControl, WalkState,
+    AddProjectedToWalk, AppOptions, Control, DatasetStatus, DigitOrigin, DirectionsControl,
+    DirectionsWindowOpen, DrawTruncation, LatentDirections, Previews, ProjectDigit, Projected,
+    SetTruncation, Timeline, TimelineControl, TrainingDevice, TrainingState, WalkControl,
+    WalkState, WhatDSeesReadings, WhatDSeesView,
 };
 use ganimate::data::IMAGE_PIXELS;
 use ganimate::gan::{LossKind, Preset, StepMode, Truncation};
@@ -526,18 +526,18 @@ fn the_timeline_keeps_the_grid_over_training_and_replays_it() {
 }
 
 /// Updates until D has been read after reading `version`.
-fn until_read(app: &mut App, version: u64) -> &CriticReadings {
+fn until_read(app: &mut App, version: u64) -> &WhatDSeesReadings {
     let deadline = Instant::now() + Duration::from_secs(60);
-    while app.world().resource::<CriticReadings>().version <= version {
+    while app.world().resource::<WhatDSeesReadings>().version <= version {
         assert!(Instant::now() < deadline, "D was never read");
         app.update();
         std::thread::sleep(Duration::from_millis(10));
     }
-    app.world().resource::<CriticReadings>()
+    app.world().resource::<WhatDSeesReadings>()
 }
 
 fn inspect(app: &mut App, index: usize) {
-    let mut view = app.world_mut().resource_mut::<CriticView>();
+    let mut view = app.world_mut().resource_mut::<WhatDSeesView>();
     view.window_open = true;
     view.inspected = index;
 }
@@ -549,7 +549,7 @@ fn what_d_sees_is_read_while_shown_and_measures_what_g_steps_do() {
         app.update();
     }
     assert_eq!(
-        app.world().resource::<CriticReadings>().version,
+        app.world().resource::<WhatDSeesReadings>().version,
         0,
         "nothing shows D, so it is not read"
     );
@@ -590,7 +590,7 @@ fn what_d_sees_is_read_while_shown_and_measures_what_g_steps_do() {
     assert!((-1.0..=1.0).contains(&agreement), "{agreement}");
 
     // Another digit is measured afresh.
-    let version = app.world().resource::<CriticReadings>().version;
+    let version = app.world().resource::<WhatDSeesReadings>().version;
     inspect(&mut app, 9);
     let digit = until_read(&mut app, version).inspected.clone().unwrap();
     assert_eq!(digit.index, 9);

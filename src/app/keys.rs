@@ -8,7 +8,7 @@ use crate::app::directions::DirectionsWindowOpen;
 use crate::app::panels::UiState;
 use crate::app::scene::canvas::Canvas;
 use crate::app::training::Control;
-use crate::app::what_d_sees::CriticView;
+use crate::app::what_d_sees::WhatDSeesView;
 use crate::app::your_digit::drawing_pad::DrawingPad;
 use crate::gan::StepMode;
 
@@ -22,7 +22,7 @@ fn shortcuts(
     mut ui_state: ResMut<UiState>,
     mut canvas: ResMut<Canvas>,
     mut pad: ResMut<DrawingPad>,
-    (mut directions_open, mut critic_view): (ResMut<DirectionsWindowOpen>, ResMut<CriticView>),
+    (mut directions_open, mut d_view): (ResMut<DirectionsWindowOpen>, ResMut<WhatDSeesView>),
     mut controls: MessageWriter<Control>,
 ) {
     if egui.wants_any_keyboard_input() {
@@ -44,7 +44,7 @@ fn shortcuts(
         directions_open.0 = !directions_open.0;
     }
     if keys.just_pressed(KeyCode::KeyV) {
-        critic_view.toggle_window();
+        d_view.toggle_window();
     }
     if keys.just_pressed(KeyCode::KeyH) {
         canvas.show_panels = !canvas.show_panels;

@@ -35,7 +35,7 @@ pub use training::dataset::DatasetStatus;
 pub use training::device::TrainingDevice;
 pub use training::{Control, Settings, TrainingState};
 pub use walk::{WalkControl, WalkState};
-pub use what_d_sees::{CriticReadings, CriticView, InspectedDigit};
+pub use what_d_sees::{InspectedDigit, WhatDSeesReadings, WhatDSeesView};
 pub use your_digit::{AddProjectedToWalk, DigitOrigin, ProjectDigit, Projected};
 
 /// The plugins that need no window: what headless tests drive.

@@ -10,7 +10,7 @@ use crate::gan::model::Discriminator;
 use crate::gan::training::loss::LossKind;
 
 /// D as it was when taken, detached from training, whatever its backend.
-pub trait Critic: Send {
+pub trait DiscriminatorProbe: Send {
     fn loss(&self) -> LossKind;
     /// D's verdict on each of `images` (`n × 784` values in [-1, 1]): the probability of "real"
     /// for the BCE losses, the raw output for LSGAN ([`LossKind::d_output`]).
@@ -22,7 +22,7 @@ pub trait Critic: Send {
 /// D's view of one image.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inspection {
-    /// D's verdict, as [`Critic::scores`] gives it.
+    /// D's verdict, as [`DiscriminatorProbe::scores`] gives it.
     pub score: f32,
     pub logit: f32,
     /// ∂D/∂x: where brighter pixels would look more real to D (positive) or more fake.
@@ -33,14 +33,14 @@ pub struct Inspection {
     pub wanted: Vec<f32>,
 }
 
-/// The critic of a [`Discriminator`] on backend `B`.
-pub struct DiscriminatorCritic<B: Backend> {
+/// The discriminator of a [`Discriminator`] on backend `B`.
+pub struct DetachedDiscriminator<B: Backend> {
     discriminator: Discriminator<B>,
     loss: LossKind,
     device: B::Device,
 }
 
-impl<B: Backend> DiscriminatorCritic<B> {
+impl<B: Backend> DetachedDiscriminator<B> {
     pub fn new(discriminator: Discriminator<B>, loss: LossKind, device: B::Device) -> Self {
         Self {
             discriminator,
@@ -63,7 +63,7 @@ fn read<B: Backend>(tensor: Tensor<B, 2>) -> Vec<f32> {
         .unwrap_or_default()
 }
 
-impl<B: Backend> Critic for DiscriminatorCritic<B> {
+impl<B: Backend> DiscriminatorProbe for DetachedDiscriminator<B> {
     fn loss(&self) -> LossKind {
         self.loss
     }
@@ -226,16 +226,18 @@ mod tests {
         values.iter().fold(0.0, |most: f32, v| most.max(v.abs()))
     }
 
-    fn critic(loss: LossKind) -> DiscriminatorCritic<Cpu> {
+    fn discriminator(loss: LossKind) -> DetachedDiscriminator<Cpu> {
         let discriminator = DiscriminatorConfig::new(vec![32, 16])
             .init(&mut rng_for(21, Stream::Init, 0), &Default::default());
-        DiscriminatorCritic::new(discriminator, loss, Default::default())
+        DetachedDiscriminator::new(discriminator, loss, Default::default())
     }
 
-    /// G's loss on one image judged by `critic`'s D.
-    fn generator_loss(critic: &DiscriminatorCritic<Cpu>, image: &[f32]) -> f32 {
-        let logits = critic.discriminator.forward(critic.images(image.to_vec()));
-        critic
+    /// G's loss on one image judged by `discriminator`'s D.
+    fn generator_loss(discriminator: &DetachedDiscriminator<Cpu>, image: &[f32]) -> f32 {
+        let logits = discriminator
+            .discriminator
+            .forward(discriminator.images(image.to_vec()));
+        discriminator
             .loss
             .generator(logits)
             .into_data()
@@ -251,9 +253,9 @@ mod tests {
             .collect();
         let eps = 1e-2;
         for loss in [LossKind::Minimax, LossKind::NonSaturating, LossKind::Lsgan] {
-            let critic = critic(loss);
-            let seen = critic.inspect(&image);
-            assert_eq!(seen.score, critic.scores(&image)[0], "{loss}");
+            let discriminator = discriminator(loss);
+            let seen = discriminator.inspect(&image);
+            assert_eq!(seen.score, discriminator.scores(&image)[0], "{loss}");
             let most = largest_magnitude(&seen.saliency);
             assert!(most > 0.0, "{loss}: D's saliency is all zero");
             for pixel in [0, 150, 300, 407, 600, 783] {
@@ -262,14 +264,14 @@ mod tests {
                     moved[pixel] += by;
                     moved
                 };
-                let verdict = |by: f32| critic.scores(&moved(by))[0];
+                let verdict = |by: f32| discriminator.scores(&moved(by))[0];
                 let numeric = (verdict(eps) - verdict(-eps)) / (2.0 * eps);
                 let exact = seen.saliency[pixel];
                 assert!(
                     (numeric - exact).abs() < 2e-3 * most.max(1e-3),
                     "{loss} pixel {pixel}: ∂D/∂x {exact}, finite differences {numeric}"
                 );
-                let loss_at = |by: f32| generator_loss(&critic, &moved(by));
+                let loss_at = |by: f32| generator_loss(&discriminator, &moved(by));
                 let numeric = -(loss_at(eps) - loss_at(-eps)) / (2.0 * eps);
                 let exact = seen.wanted[pixel];
                 let most = largest_magnitude(&seen.wanted);
@@ -283,13 +285,13 @@ mod tests {
 
     #[test]
     fn scores_are_one_verdict_per_image() {
-        let critic = critic(LossKind::NonSaturating);
+        let discriminator = discriminator(LossKind::NonSaturating);
         let images = normal(&mut rng_for(23, Stream::Sample, 0), 3 * IMAGE_PIXELS);
-        let scores = critic.scores(&images);
+        let scores = discriminator.scores(&images);
         assert_eq!(scores.len(), 3);
         assert!(scores.iter().all(|s| (0.0..=1.0).contains(s)), "{scores:?}");
-        assert_eq!(scores[1], critic.scores(&images[IMAGE_PIXELS..])[0]);
-        assert!(critic.scores(&images[..10]).is_empty());
+        assert_eq!(scores[1], discriminator.scores(&images[IMAGE_PIXELS..])[0]);
+        assert!(discriminator.scores(&images[..10]).is_empty());
     }
 
     #[test]

@@ -25,7 +25,7 @@ use crate::app::training::dataset::DatasetStatus;
 use crate::app::training::device::TrainingDevice;
 use crate::app::training::{Control, Settings, TrainingState, describe};
 use crate::app::walk::{ClickMode, WalkControl, WalkState};
-use crate::app::what_d_sees::CriticView;
+use crate::app::what_d_sees::WhatDSeesView;
 use crate::app::your_digit::drawing_pad::{self, DrawingPad};
 use crate::app::{directions, lessons, timeline, what_d_sees};
 use crate::backend::Resolved;
@@ -151,7 +151,7 @@ fn panels(
     mut controls: MessageWriter<Control>,
     mut record_controls: MessageWriter<RecordControl>,
     recorder: Res<Recorder>,
-    (mut quality, mut critic_view): (ResMut<Quality>, ResMut<CriticView>),
+    (mut quality, mut d_view): (ResMut<Quality>, ResMut<WhatDSeesView>),
     mut nearest_textures: Local<DigitTextures>,
     mut timeline: (TimelinePanel, Local<GridTexture>),
 ) -> Result {
@@ -187,7 +187,7 @@ fn panels(
                         &mut ui_state,
                         &state,
                         &mut controls,
-                        &mut critic_view,
+                        &mut d_view,
                         without_gpu,
                     );
                     ui.separator();
@@ -362,7 +362,7 @@ fn training_section(
     ui_state: &mut UiState,
     state: &TrainingState,
     controls: &mut MessageWriter<Control>,
-    critic_view: &mut ResMut<CriticView>,
+    d_view: &mut ResMut<WhatDSeesView>,
     without_gpu: bool,
 ) {
     ui.heading("Training");
@@ -392,13 +392,13 @@ fn training_section(
         });
     });
     if ui
-        .selectable_label(critic_view.window_open, "What D sees")
+        .selectable_label(d_view.window_open, "What D sees")
         .on_hover_text(
             "D's verdict on each digit, its saliency, the change G wants and the change it              makes, real against generated (V)",
         )
         .clicked()
     {
-        critic_view.toggle_window();
+        d_view.toggle_window();
     }
     let draft = ui_state.draft.get_or_insert_with(|| {
         state

@@ -30,7 +30,7 @@ const REFRESH: Duration = Duration::from_millis(500);
 
 /// What the user asked to see.
 #[derive(Resource, Debug, Clone, PartialEq)]
-pub struct CriticView {
+pub struct WhatDSeesView {
     /// The "What D sees" window (with the histogram).
     pub window_open: bool,
     /// Frame each grid digit in the colour of D's verdict on it.
@@ -39,7 +39,7 @@ pub struct CriticView {
     pub inspected: usize,
 }
 
-impl CriticView {
+impl WhatDSeesView {
     /// Opens or closes the window. Opening it frames the grid too; closing it leaves the
     /// frames as they are (the checkbox in the window turns them off).
     pub fn toggle_window(&mut self) {
@@ -67,7 +67,7 @@ pub struct InspectedDigit {
 
 /// What D sees, as of `step`.
 #[derive(Resource, Default, Debug)]
-pub struct CriticReadings {
+pub struct WhatDSeesReadings {
     /// D's verdict on each grid digit as drawn.
     pub grid_scores: Vec<f32>,
     pub inspected: Option<InspectedDigit>,
@@ -111,31 +111,31 @@ pub(super) fn plugin(app: &mut App) {
         .world()
         .get_resource::<AppOptions>()
         .is_some_and(|options| options.open.contains(&StartWindow::WhatDSees));
-    app.insert_resource(CriticView {
+    app.insert_resource(WhatDSeesView {
         window_open: open,
         outline: open,
         inspected: 0,
     })
-    .init_resource::<CriticReadings>()
+    .init_resource::<WhatDSeesReadings>()
     .add_systems(
         Update,
-        read_critic
+        read_what_d_sees
             .in_set(AppSystems::Sample)
             .after(crate::app::preview::refresh)
-            .run_if(|view: Res<CriticView>| view.window_open || view.outline),
+            .run_if(|view: Res<WhatDSeesView>| view.window_open || view.outline),
     );
 }
 
 #[allow(clippy::too_many_arguments)]
-fn read_critic(
+fn read_what_d_sees(
     time: Res<Time>,
     session: NonSend<Session>,
     state: Res<TrainingState>,
-    view: Res<CriticView>,
+    view: Res<WhatDSeesView>,
     previews: Res<Previews>,
     truncation: Res<DrawTruncation>,
     data: Res<DatasetStatus>,
-    mut readings: ResMut<CriticReadings>,
+    mut readings: ResMut<WhatDSeesReadings>,
     mut working: Local<Option<Task<Reading>>>,
 ) {
     if let Some(task) = working.as_mut() {
@@ -171,7 +171,7 @@ fn read_critic(
     // Copying the players can take a frame or two (see `LiveSession::players`).
     let Some(Players {
         step,
-        critic,
+        discriminator,
         generator: trained,
     }) = live.players()
     else {
@@ -198,18 +198,23 @@ fn read_critic(
     *working = Some(AsyncComputeTaskPool::get().spawn(async move {
         let image = trained.generate(&inspected);
         let histogram = histogram_inputs.map(|(fakes, reals)| {
-            let fake_scores = critic.scores(&sampler.generate(&fakes));
-            let real_scores = critic.scores(&reals);
-            VerdictHistogram::new(critic.loss(), &real_scores, &fake_scores, HISTOGRAM_BINS)
+            let fake_scores = discriminator.scores(&sampler.generate(&fakes));
+            let real_scores = discriminator.scores(&reals);
+            VerdictHistogram::new(
+                discriminator.loss(),
+                &real_scores,
+                &fake_scores,
+                HISTOGRAM_BINS,
+            )
         });
         Reading {
             generation,
             truncation: psi,
             step,
-            loss: critic.loss(),
-            grid_scores: critic.scores(&grid),
+            loss: discriminator.loss(),
+            grid_scores: discriminator.scores(&grid),
             index,
-            seen: critic.inspect(&image),
+            seen: discriminator.inspect(&image),
             image,
             histogram,
         }
@@ -232,7 +237,7 @@ fn spread_reals(data: &DatasetStatus) -> Vec<f32> {
 
 /// Stores a finished reading; what G did to the inspected digit is measured against the
 /// previous reading of the same digit of the same session at the same truncation.
-fn take(readings: &mut CriticReadings, reading: Reading) {
+fn take(readings: &mut WhatDSeesReadings, reading: Reading) {
     let previous = readings.inspected.take();
     let earlier = readings.earlier.take().filter(|earlier| {
         earlier.generation == reading.generation

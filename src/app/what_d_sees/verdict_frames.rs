@@ -1,5 +1,5 @@
 //! Frames the grid's digits in the colour of D's verdict on each, while asked to
-//! ([`crate::app::what_d_sees::CriticView::outline`]): red where D takes the digit for real, blue where
+//! ([`crate::app::what_d_sees::WhatDSeesView::outline`]): red where D takes the digit for real, blue where
 //! it sees a fake, nothing where it cannot tell. The hovered digit is the one the "What D sees"
 //! window looks at closely.
 
@@ -9,7 +9,7 @@ use crate::app::AppSystems;
 use crate::app::lessons::Quality;
 use crate::app::preview::GRID_DIGITS;
 use crate::app::scene::digits::{PITCH, grid_position};
-use crate::app::what_d_sees::{CriticReadings, CriticView};
+use crate::app::what_d_sees::{WhatDSeesReadings, WhatDSeesView};
 use crate::gan::what_d_sees::signed_colours;
 
 /// The frame behind grid digit `.0`.
@@ -43,7 +43,7 @@ fn spawn_frames(mut commands: Commands) {
     }
 }
 
-fn follow_hover(quality: Res<Quality>, mut view: ResMut<CriticView>) {
+fn follow_hover(quality: Res<Quality>, mut view: ResMut<WhatDSeesView>) {
     if let Some(index) = quality.hovered
         && view.inspected != index
     {
@@ -52,8 +52,8 @@ fn follow_hover(quality: Res<Quality>, mut view: ResMut<CriticView>) {
 }
 
 fn draw_frames(
-    view: Res<CriticView>,
-    readings: Res<CriticReadings>,
+    view: Res<WhatDSeesView>,
+    readings: Res<WhatDSeesReadings>,
     mut frames: Query<(&VerdictFrame, &mut Sprite, &mut Visibility)>,
 ) {
     if !view.is_changed() && !readings.is_changed() {

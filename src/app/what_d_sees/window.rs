@@ -9,7 +9,7 @@ use egui_plot::{Bar, BarChart, Legend, Plot};
 
 use crate::app::scene::canvas::Canvas;
 use crate::app::training::TrainingState;
-use crate::app::what_d_sees::{CriticReadings, CriticView, HISTOGRAM_DIGITS, InspectedDigit};
+use crate::app::what_d_sees::{HISTOGRAM_DIGITS, InspectedDigit, WhatDSeesReadings, WhatDSeesView};
 use crate::data::IMAGE_SIDE;
 use crate::gan::LossKind;
 use crate::gan::what_d_sees::{VerdictHistogram, overlay, picture_scale, signed_colours};
@@ -20,9 +20,9 @@ const REAL: Color32 = Color32::from_rgb(255, 110, 80);
 const FAKE: Color32 = Color32::from_rgb(80, 140, 255);
 
 #[derive(bevy::ecs::system::SystemParam)]
-pub struct CriticWindow<'w> {
-    view: ResMut<'w, CriticView>,
-    readings: Res<'w, CriticReadings>,
+pub struct WhatDSeesWindow<'w> {
+    view: ResMut<'w, WhatDSeesView>,
+    readings: Res<'w, WhatDSeesReadings>,
     state: Res<'w, TrainingState>,
 }
 
@@ -30,7 +30,7 @@ pub struct CriticWindow<'w> {
 pub(in crate::app) fn window(
     mut contexts: EguiContexts,
     canvas: Res<Canvas>,
-    mut window: CriticWindow,
+    mut window: WhatDSeesWindow,
     mut textures: Local<CloseUps>,
 ) -> Result {
     if !canvas.show_panels || !window.view.window_open {
@@ -49,7 +49,7 @@ pub(in crate::app) fn window(
     Ok(())
 }
 
-fn contents(ui: &mut Ui, window: &mut CriticWindow, textures: &mut CloseUps) {
+fn contents(ui: &mut Ui, window: &mut WhatDSeesWindow, textures: &mut CloseUps) {
     let readings = &*window.readings;
     let mut outline = window.view.outline;
     if ui

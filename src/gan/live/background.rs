@@ -402,7 +402,10 @@ mod tests {
             ours.generator.generate(&noise),
             theirs.generator.generate(&noise)
         );
-        assert_eq!(ours.critic.inspect(&image), theirs.critic.inspect(&image));
+        assert_eq!(
+            ours.discriminator.inspect(&image),
+            theirs.discriminator.inspect(&image)
+        );
         assert!(
             background.players().is_none(),
             "given once: nothing is kept"

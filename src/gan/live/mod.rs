@@ -18,7 +18,7 @@ use crate::gan::model::Generator;
 use crate::gan::training::guard::{Divergence, Guard};
 use crate::gan::training::stats::{StepMode, StepStats, StepValues};
 use crate::gan::training::trainer::{RealImages, Trainer};
-use crate::gan::what_d_sees::{Critic, DiscriminatorCritic};
+use crate::gan::what_d_sees::{DetachedDiscriminator, DiscriminatorProbe};
 
 /// Where a session's networks come from.
 pub enum Origin<'a> {
@@ -85,7 +85,7 @@ pub trait LiveSession: Send {
 pub struct Players {
     /// Generator steps taken when they were copied.
     pub step: u64,
-    pub critic: Box<dyn Critic>,
+    pub discriminator: Box<dyn DiscriminatorProbe>,
     /// The generator being trained, even where the session samples from its moving average:
     /// what one G step changes.
     pub generator: Box<dyn Sampler>,
@@ -248,7 +248,7 @@ impl<B: AutodiffBackend> LiveSession for Live<B> {
     fn players(&self) -> Option<Players> {
         Some(Players {
             step: self.trainer.step_count(),
-            critic: Box::new(DiscriminatorCritic::new(
+            discriminator: Box::new(DetachedDiscriminator::new(
                 self.trainer.discriminator(),
                 self.trainer.config().loss,
                 self.trainer.device().clone(),
