@@ -12,9 +12,9 @@ use clap::Args;
 use super::{DataArgs, Outcome};
 use crate::backend::{BackendChoice, CpuBackend, GpuBackend, Resolved};
 use crate::data::{Dataset, grid};
-use crate::gan::training::guard::{Divergence, Guard};
+use crate::gan::training::run::GuardedRun;
 use crate::gan::{
-    LossKind, Preset, RealImages, StepStats, StepValues, TrainConfig, Trainer, checkpoint, sample,
+    LossKind, Preset, RealImages, StepMode, StepValues, TrainConfig, Trainer, checkpoint, sample,
 };
 use crate::judge::detect::{Lang, Watch};
 use crate::video::{Pixels, VideoSpec, VideoWriter};
@@ -217,7 +217,7 @@ fn train<B: AutodiffBackend>(
     resolved: &Resolved,
     device: &B::Device,
 ) -> anyhow::Result<Outcome> {
-    let mut trainer = if args.resume {
+    let trainer = if args.resume {
         let mut trainer = checkpoint::load_trainer::<B>(&args.out, device)?;
         let config = config_for(args, Some(trainer.config()))?;
         trainer.set_learning_rates(config.lr_g, config.lr_d);
@@ -321,36 +321,32 @@ fn train<B: AutodiffBackend>(
 
     let mut last: Option<StepValues> = None;
     let mut watch = Watch::new(trainer.config().loss, args.lang);
-    let mut guard = Guard::new(&trainer, start_step);
-    let mut pending = Vec::new();
-    while trainer.step_count() < target {
+    let mut run = GuardedRun::new(trainer);
+    while run.trainer().step_count() < target {
         if interrupted.load(Ordering::SeqCst) {
             bar.abandon();
-            // Only a state the guard has checked is saved.
-            let (_, divergence) = review(&mut guard, &mut trainer, std::mem::take(&mut pending));
-            let saved = checkpoint::save(&trainer, &args.out)?;
-            if let Some(divergence) = divergence {
+            let (saved, reviewed) = run.save(&args.out)?;
+            if let Some(divergence) = reviewed.divergence {
                 eprintln!("{divergence}");
             }
             eprintln!(
                 "interrupted at step {}: checkpoint saved to {}; continue with --resume",
-                trainer.step_count(),
+                run.trainer().step_count(),
                 saved.display()
             );
             finish_video(video, args)?;
             return Ok(Outcome::Interrupted);
         }
-        pending.push(trainer.step(&data));
-        let step = trainer.step_count();
+        run.step(StepMode::Both, &data);
+        let step = run.trainer().step_count();
         bar.set_position(step);
         let saving = step % args.save_every == 0 && step < target;
         if step % STATS_EVERY == 0 || step == target || saving {
             // One read-back for every step since the last; checked before anything is saved.
-            let (values, divergence) =
-                review(&mut guard, &mut trainer, std::mem::take(&mut pending));
-            if let Some(divergence) = divergence {
+            let reviewed = run.review();
+            if let Some(divergence) = reviewed.divergence {
                 bar.abandon();
-                let saved = checkpoint::save(&trainer, &args.out)?;
+                let saved = run.save_reviewed(&args.out)?;
                 finish_video(video, args)?;
                 bail!(
                     "{divergence}, saved as {}. Resume from there with lower learning rates \
@@ -358,15 +354,15 @@ fn train<B: AutodiffBackend>(
                     saved.display()
                 );
             }
-            for line in watch.push(&values) {
+            for line in watch.push(&reviewed.values) {
                 bar.suspend(|| eprintln!("{line}"));
             }
-            if let Some(values) = values.last() {
-                let rate = real_images_seen(&trainer, start_step) as f64
+            if let Some(values) = reviewed.values.last() {
+                let rate = real_images_seen(run.trainer(), start_step) as f64
                     / started.elapsed().as_secs_f64().max(1e-9);
                 bar.set_message(format!(
                     "epoch {:.2} · D {:.3} · G {:.3} · D(x) {:.2} · D(G(z)) {:.2} · {rate:.0} samples/s",
-                    trainer.epoch(data.len()),
+                    run.trainer().epoch(data.len()),
                     values.d_loss,
                     values.g_loss,
                     values.d_real,
@@ -376,21 +372,22 @@ fn train<B: AutodiffBackend>(
             }
         }
         if args.sample_every > 0 && step % args.sample_every == 0 {
-            write_frame(&trainer, true)?;
+            write_frame(run.trainer(), true)?;
         }
         if saving {
-            let saved = checkpoint::save(&trainer, &args.out)?;
+            let saved = run.save_reviewed(&args.out)?;
             if bar.is_hidden() {
                 eprintln!("step {step}/{target}: checkpoint {}", saved.display());
             }
         }
     }
     bar.finish();
-    let saved = checkpoint::save(&trainer, &args.out)?;
+    let saved = run.save_reviewed(&args.out)?;
     finish_video(video, args)?;
+    let trainer = run.trainer();
     let elapsed = started.elapsed().as_secs_f64();
     let trained = trainer.step_count() - start_step;
-    let samples = real_images_seen(&trainer, start_step);
+    let samples = real_images_seen(trainer, start_step);
     eprintln!(
         "trained {trained} steps in {elapsed:.1} s ({:.0} samples/s); checkpoint: {}; frames: {}",
         samples as f64 / elapsed.max(1e-9),
@@ -404,21 +401,6 @@ fn train<B: AutodiffBackend>(
         );
     }
     Ok(Outcome::Done)
-}
-
-/// Reads back `pending` figures and lets the guard check them; on a bad step `trainer` is
-/// rolled back to the last good state.
-fn review<B: AutodiffBackend>(
-    guard: &mut Guard<Trainer<B>>,
-    trainer: &mut Trainer<B>,
-    pending: Vec<StepStats<B::InnerBackend>>,
-) -> (Vec<StepValues>, Option<Divergence>) {
-    let values = StepStats::read_all(pending);
-    let step = trainer.step_count();
-    match guard.review(&values, trainer, step) {
-        Ok(()) => (values, None),
-        Err(divergence) => (values, Some(divergence)),
-    }
 }
 
 /// Completes the time-lapse (it covers the steps trained so far) and says where it is.

@@ -316,7 +316,7 @@ fn apply_controls(
                 }
             }
             Control::Save(dir) => {
-                let Some(live) = session.0.as_ref() else {
+                let Some(live) = session.0.as_mut() else {
                     continue;
                 };
                 state.notice = Some(match live.save(dir) {

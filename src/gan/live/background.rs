@@ -217,7 +217,7 @@ impl LiveSession for Background {
         self.send(Command::SetDSteps(d_steps));
     }
 
-    fn save(&self, run_dir: &Path) -> Result<PathBuf, CheckpointError> {
+    fn save(&mut self, run_dir: &Path) -> Result<PathBuf, CheckpointError> {
         let (reply, answer) = mpsc::channel();
         self.send(Command::Save(run_dir.to_path_buf(), reply));
         answer.recv().unwrap_or_else(|_| {

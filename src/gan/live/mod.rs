@@ -15,8 +15,9 @@ use crate::gan::config::TrainConfig;
 use crate::gan::latent::directions::{self, Directions};
 use crate::gan::latent::projection::{Projection, ProjectionConfig, ProjectionRun};
 use crate::gan::model::Generator;
-use crate::gan::training::guard::{Divergence, Guard};
-use crate::gan::training::stats::{StepMode, StepStats, StepValues};
+use crate::gan::training::guard::Divergence;
+use crate::gan::training::run::{GuardedRun, Reviewed};
+use crate::gan::training::stats::{StepMode, StepValues};
 use crate::gan::training::trainer::{RealImages, Trainer};
 use crate::gan::what_d_sees::{DetachedDiscriminator, DiscriminatorProbe};
 
@@ -77,8 +78,9 @@ pub trait LiveSession: Send {
     fn players(&self) -> Option<Players>;
     fn set_learning_rates(&mut self, lr_g: f64, lr_d: f64);
     fn set_d_steps(&mut self, d_steps: usize);
-    /// Saves a full checkpoint into the run folder `run_dir`; returns the checkpoint folder.
-    fn save(&self, run_dir: &Path) -> Result<PathBuf, CheckpointError>;
+    /// Saves a full checkpoint into the run folder `run_dir`, of a state the divergence guard
+    /// has passed; returns the checkpoint folder.
+    fn save(&mut self, run_dir: &Path) -> Result<PathBuf, CheckpointError>;
 }
 
 /// G and D at one step, detached from training.
@@ -172,39 +174,37 @@ pub fn open<B: AutodiffBackend>(
     };
     let data = pixels.map(|pixels| RealImages::new(pixels.to_vec(), device));
     Ok(Box::new(Live {
-        guard: Guard::new(&trainer, trainer.step_count()),
-        trainer,
+        run: GuardedRun::new(trainer),
         data,
-        pending: Vec::new(),
-        steps_taken: 0,
+        unread: Reviewed::default(),
     }))
 }
 
+/// The app's run: the guarded loop, and the training images if there are any.
 struct Live<B: AutodiffBackend> {
-    trainer: Trainer<B>,
-    guard: Guard<Trainer<B>>,
+    run: GuardedRun<B>,
     data: Option<RealImages<B>>,
-    pending: Vec<StepStats<B::InnerBackend>>,
-    steps_taken: u64,
+    /// What a save's review read back, until [`LiveSession::take_stats`] hands it on.
+    unread: Reviewed,
 }
 
 impl<B: AutodiffBackend> LiveSession for Live<B> {
     fn config(&self) -> &TrainConfig {
-        self.trainer.config()
+        self.run.trainer().config()
     }
 
     fn step_count(&self) -> u64 {
-        self.trainer.step_count()
+        self.run.trainer().step_count()
     }
 
     fn epoch(&self) -> f64 {
         self.data
             .as_ref()
-            .map_or(0.0, |data| self.trainer.epoch(data.len()))
+            .map_or(0.0, |data| self.run.trainer().epoch(data.len()))
     }
 
     fn steps_taken(&self) -> u64 {
-        self.steps_taken
+        self.run.steps_taken()
     }
 
     fn can_train(&self) -> bool {
@@ -213,62 +213,62 @@ impl<B: AutodiffBackend> LiveSession for Live<B> {
 
     fn train(&mut self, mode: StepMode) {
         if let Some(data) = &self.data {
-            self.pending.push(self.trainer.step_with(mode, data));
-            self.steps_taken += 1;
+            self.run.step(mode, data);
         }
     }
 
     fn take_stats(&mut self) -> (Vec<StepValues>, Option<Divergence>) {
-        let mut values = StepStats::read_all(std::mem::take(&mut self.pending));
-        let step = self.trainer.step_count();
-        match self.guard.review(&values, &mut self.trainer, step) {
-            Ok(()) => (values, None),
-            Err(divergence) => {
-                values.retain(|v| v.step <= divergence.restored_step);
-                (values, Some(divergence))
-            }
-        }
+        let Reviewed {
+            mut values,
+            divergence,
+        } = std::mem::take(&mut self.unread);
+        let reviewed = self.run.review();
+        values.extend(reviewed.values);
+        (values, divergence.or(reviewed.divergence))
     }
 
     fn sync(&self) {
-        let _ = B::sync(self.trainer.device());
+        let _ = B::sync(self.run.trainer().device());
     }
 
     fn latent_dim(&self) -> usize {
-        self.trainer.latent_dim()
+        self.run.trainer().latent_dim()
     }
 
     fn sampler(&self) -> Box<dyn Sampler> {
         Box::new(GeneratorSampler {
-            generator: self.trainer.generator(),
-            device: self.trainer.device().clone(),
+            generator: self.run.trainer().generator(),
+            device: self.run.trainer().device().clone(),
         })
     }
 
     fn players(&self) -> Option<Players> {
         Some(Players {
-            step: self.trainer.step_count(),
+            step: self.run.trainer().step_count(),
             discriminator: Box::new(DetachedDiscriminator::new(
-                self.trainer.discriminator(),
-                self.trainer.config().loss,
-                self.trainer.device().clone(),
+                self.run.trainer().discriminator(),
+                self.run.trainer().config().loss,
+                self.run.trainer().device().clone(),
             )),
             generator: Box::new(GeneratorSampler {
-                generator: self.trainer.training_generator(),
-                device: self.trainer.device().clone(),
+                generator: self.run.trainer().training_generator(),
+                device: self.run.trainer().device().clone(),
             }),
         })
     }
 
     fn set_learning_rates(&mut self, lr_g: f64, lr_d: f64) {
-        self.trainer.set_learning_rates(lr_g, lr_d);
+        self.run.trainer_mut().set_learning_rates(lr_g, lr_d);
     }
 
     fn set_d_steps(&mut self, d_steps: usize) {
-        self.trainer.set_d_steps(d_steps);
+        self.run.trainer_mut().set_d_steps(d_steps);
     }
 
-    fn save(&self, run_dir: &Path) -> Result<PathBuf, CheckpointError> {
-        checkpoint::save(&self.trainer, run_dir)
+    fn save(&mut self, run_dir: &Path) -> Result<PathBuf, CheckpointError> {
+        let (saved, reviewed) = self.run.save(run_dir)?;
+        self.unread.values.extend(reviewed.values);
+        self.unread.divergence = self.unread.divergence.take().or(reviewed.divergence);
+        Ok(saved)
     }
 }

@@ -6,5 +6,6 @@ pub mod augment;
 pub mod guard;
 pub mod inputs;
 pub mod loss;
+pub mod run;
 pub mod stats;
 pub mod trainer;
