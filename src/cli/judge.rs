@@ -11,9 +11,10 @@ use clap::Args;
 use super::DataArgs;
 use crate::backend::{BackendChoice, CpuBackend, GpuBackend, Resolved};
 use crate::data::Dataset;
+use crate::data::source::DataError;
 use crate::gan::{Preset, Truncation, checkpoint, sample};
 use crate::judge::detect::{self, Lang, Level};
-use crate::judge::metrics::Scores;
+use crate::judge::metrics::{self, Scores};
 use crate::judge::{self, Judge, Provenance, classifier};
 
 #[derive(Args)]
@@ -196,10 +197,12 @@ struct Report {
     checkpoint: PathBuf,
     step: u64,
     truncation: f32,
+    /// Its Fréchet distance is null (NaN) without real digits to compare with.
     #[serde(flatten)]
     scores: Scores,
-    /// Mean pairwise distance of 64 fixed-noise digits over that of 64 real ones.
-    diversity: f64,
+    /// Mean pairwise distance of 64 fixed-noise digits over that of 64 real ones; null without
+    /// real digits.
+    diversity: Option<f64>,
     judge_accuracy: f64,
     mode_collapse: bool,
 }
@@ -215,26 +218,71 @@ pub fn run_eval(args: EvalArgs) -> anyhow::Result<()> {
         dataset: manifest.config.dataset,
         offline: args.offline,
     };
-    let dataset = super::load_dataset(&data)?;
+    let dataset = match super::load_dataset(&data) {
+        Ok(dataset) => Some(dataset),
+        // No digits anywhere: the bundled judge still gives IS and the class histogram.
+        Err(err) if args.data.is_none() && no_data_here(&err) && bundled_judge(&data) => {
+            eprintln!(
+                "note: no {} digits on this machine: the Fréchet distance and the diversity \
+                 need real digits (pass --data DIR); IS and the class histogram come from the \
+                 bundled judge",
+                data.dataset
+            );
+            None
+        }
+        Err(err) => return Err(err),
+    };
     match super::resolve_backend(args.backend) {
-        Resolved::Gpu { .. } => eval::<GpuBackend>(&args, &dataset, &Default::default()),
-        Resolved::Cpu { .. } => eval::<CpuBackend>(&args, &dataset, &Default::default()),
+        Resolved::Gpu { .. } => eval::<GpuBackend>(&args, dataset.as_ref(), &Default::default()),
+        Resolved::Cpu { .. } => eval::<CpuBackend>(&args, dataset.as_ref(), &Default::default()),
     }
 }
 
+/// The dataset is nowhere and cannot be fetched (not: a folder given that is wrong).
+fn no_data_here(err: &anyhow::Error) -> bool {
+    matches!(
+        err.downcast_ref::<DataError>(),
+        Some(DataError::Offline { .. } | DataError::NoCacheDir)
+    )
+}
+
+fn bundled_judge(data: &DataArgs) -> bool {
+    data.dataset == crate::data::DatasetKind::Mnist
+}
+
+/// Scores the checkpoint's digits against `dataset`, or with the bundled judge alone where
+/// there is none (no Fréchet distance nor diversity then: both compare with real digits).
 fn eval<B: AutodiffBackend>(
     args: &EvalArgs,
-    dataset: &Dataset,
+    dataset: Option<&Dataset>,
     device: &B::Device,
 ) -> anyhow::Result<()> {
-    let judge = obtain::<B>(dataset, device)?;
     let (generator, manifest) =
         checkpoint::load_generator::<B::InnerBackend>(&args.checkpoint, device)?;
     let seed = args.seed.unwrap_or(manifest.config.seed);
     let images = generate(&generator, seed, args.n, args.truncation, device);
-    let (scores, _) = judge.score(&images);
-    let diversity = judge.reference.diversity_ratio(&images);
-    let collapse = detect::mode_collapse(Some(&scores), Some(diversity), args.lang);
+    let (scores, diversity, judge_accuracy) = match dataset {
+        Some(dataset) => {
+            let judge = obtain::<B>(dataset, device)?;
+            let (scores, _) = judge.score(&images);
+            let diversity = judge.reference.diversity_ratio(&images);
+            (scores, Some(diversity), judge.info.accuracy)
+        }
+        None => {
+            let (classifier, info) =
+                judge::bundled::for_dataset::<B::InnerBackend>(manifest.config.dataset, device)?
+                    .context("no bundled judge for this dataset")?;
+            let judged = classifier.judge(&images, device);
+            let scores = Scores {
+                samples: judged.len(),
+                inception_score: metrics::inception_score(&judged.probabilities),
+                frechet_distance: f64::NAN,
+                class_shares: metrics::class_shares(&judged),
+            };
+            (scores, None, info.accuracy)
+        }
+    };
+    let collapse = detect::mode_collapse(Some(&scores), diversity, args.lang);
     if args.json {
         let report = Report {
             checkpoint: args.checkpoint.clone(),
@@ -242,22 +290,26 @@ fn eval<B: AutodiffBackend>(
             truncation: args.truncation.psi(),
             scores,
             diversity,
-            judge_accuracy: judge.info.accuracy,
+            judge_accuracy,
             mode_collapse: collapse.level == Level::Warning,
         };
         println!("{}", serde_json::to_string(&report).context("report")?);
         return Ok(());
     }
+    let against_real = match diversity {
+        Some(diversity) => format!(
+            " · FD {:.2} · smallest class {:.1} % · diversity {diversity:.2}",
+            scores.frechet_distance,
+            scores.smallest_share() * 100.0
+        ),
+        None => format!(
+            " · smallest class {:.1} % · FD needs real digits (--data)",
+            scores.smallest_share() * 100.0
+        ),
+    };
     println!(
-        "step {} · {} samples · truncation {} · IS {:.2} · FD {:.2} · smallest class {:.1} % · \
-         diversity {:.2}",
-        manifest.step,
-        scores.samples,
-        args.truncation,
-        scores.inception_score,
-        scores.frechet_distance,
-        scores.smallest_share() * 100.0,
-        diversity
+        "step {} · {} samples · truncation {} · IS {:.2}{against_real}",
+        manifest.step, scores.samples, args.truncation, scores.inception_score,
     );
     let histogram: Vec<String> = scores
         .class_shares
@@ -432,7 +484,7 @@ fn real_test_digits(dataset: &Dataset) -> anyhow::Result<Option<Vec<f32>>> {
     }
     match crate::data::source::load_test_split(dataset.folder(), dataset.kind) {
         Ok(test) => Ok(Some(test.first_normalized(QUALITY_SAMPLES))),
-        Err(crate::data::source::DataError::NoFiles { .. }) => Ok(None),
+        Err(DataError::NoFiles { .. }) => Ok(None),
         Err(error) => Err(error.into()),
     }
 }

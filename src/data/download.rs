@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use md5::{Digest, Md5};
 
-use super::DatasetKind;
+use super::{DatasetKind, Split};
 
 /// One published file and its published checksum.
 struct RemoteFile {
@@ -118,6 +118,26 @@ pub fn download_dataset(
     dir: &Path,
     progress: &mut dyn Progress,
 ) -> Result<(), DownloadError> {
+    download_files(kind, None, dir, progress)
+}
+
+/// Downloads the missing files of one split of `kind` into `dir` (the tests fetch the test
+/// split alone), checked against the same checksums.
+pub fn download_split(
+    kind: DatasetKind,
+    split: Split,
+    dir: &Path,
+    progress: &mut dyn Progress,
+) -> Result<(), DownloadError> {
+    download_files(kind, Some(split), dir, progress)
+}
+
+fn download_files(
+    kind: DatasetKind,
+    split: Option<Split>,
+    dir: &Path,
+    progress: &mut dyn Progress,
+) -> Result<(), DownloadError> {
     std::fs::create_dir_all(dir).map_err(|error| DownloadError::Write {
         path: dir.to_path_buf(),
         error,
@@ -127,7 +147,10 @@ pub fn download_dataset(
         .timeout_recv_body(Some(Duration::from_secs(30)))
         .build()
         .into();
-    for file in files(kind) {
+    let wanted = files(kind)
+        .iter()
+        .filter(|file| split.is_none_or(|split| file.name.starts_with(split.file_prefix())));
+    for file in wanted {
         let dest = dir.join(file.name);
         if dest.is_file() {
             continue;

@@ -136,7 +136,6 @@ fn measure_fps(time: Res<Time>, mut fps: ResMut<FrameRate>) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn panels(
     mut contexts: EguiContexts,
     mut ui_state: ResMut<UiState>,

@@ -145,7 +145,6 @@ fn start_scripted(
     }
 }
 
-#[allow(clippy::too_many_arguments)] // a Bevy system: one parameter per resource it touches
 fn apply_controls(
     mut commands: Commands,
     mut controls: MessageReader<RecordControl>,

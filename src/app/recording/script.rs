@@ -38,7 +38,6 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(Last, run_script);
 }
 
-#[allow(clippy::too_many_arguments)] // a Bevy system: one parameter per resource it reads
 fn run_script(
     mut commands: Commands,
     options: Res<AppOptions>,

@@ -221,7 +221,6 @@ fn real_digit_at(world: Vec2) -> Option<usize> {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
 fn hover_and_click(
     window: Option<Single<&Window, With<PrimaryWindow>>>,
     camera: Single<(&Camera, &GlobalTransform), With<SceneCamera>>,

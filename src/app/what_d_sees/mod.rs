@@ -126,7 +126,6 @@ pub(super) fn plugin(app: &mut App) {
     );
 }
 
-#[allow(clippy::too_many_arguments)]
 fn read_what_d_sees(
     time: Res<Time>,
     session: NonSend<Session>,

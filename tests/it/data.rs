@@ -1,6 +1,6 @@
 //! Every bad input the data loader can meet ends in a clear error that names the file.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

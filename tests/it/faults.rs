@@ -6,7 +6,7 @@
 //! Mounting needs root (CAP_SYS_ADMIN), which this project's CI has; elsewhere each test says
 //! it was skipped.
 
-mod common;
+use crate::common;
 
 use std::fs::File;
 use std::io::Write;

@@ -1,8 +1,7 @@
 //! The real window under Xvfb: scripted runs exit 0, report what they did, and the screenshot
 //! shows digits where the grid is. Training shares Bevy's wgpu device in the second run.
-#![cfg(target_os = "linux")]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

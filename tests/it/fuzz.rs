@@ -9,7 +9,7 @@
 //! run is `GANIMATE_FUZZ_INPUTS=1000000 cargo test --release --test fuzz -- --ignored --nocapture`
 //! (inputs per reader, records included; it prints a line per reader).
 
-mod common;
+use crate::common;
 
 use std::io::{Cursor, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};

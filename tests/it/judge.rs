@@ -4,7 +4,7 @@
 //! metrics behave as they must on real digits and on a collapsed set, `ganimate eval` scores a
 //! checkpoint at once, and `ganimate bench --quality` puts real test digits beside its rows.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

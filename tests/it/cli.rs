@@ -1,6 +1,6 @@
 //! The `ganimate` binary end to end: exit codes, messages, files written, interruptions.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -467,7 +467,10 @@ fn gzip_bomb(count: u32, zeros: usize) -> tempfile::TempDir {
 }
 
 /// Runs ganimate to its end; returns its exit code, its stderr and its peak memory in MiB.
-#[allow(clippy::zombie_processes)] // reaped by wait4, which also reports its peak memory
+#[expect(
+    clippy::zombie_processes,
+    reason = "reaped by wait4, which also reports its peak memory"
+)]
 fn run_measuring_memory(args: &[&str]) -> (Option<i32>, String, i64) {
     use std::io::Read;
     let mut child = ganimate(args).stderr(Stdio::piped()).spawn().unwrap();

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-mod common;
+use crate::common;
 
 const PRETRAINED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/pretrained");
 

@@ -2,7 +2,7 @@
 //! with no window system at all: no Xvfb, no DISPLAY. Scripted runs, screenshots and
 //! recordings work as in the window; the flags that need a window are refused.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Output};
 

@@ -2,7 +2,7 @@
 //! figures reach the panels' state, the controls do what they say, the latent walk follows
 //! clicks, and the directions, projection and "what D sees" windows' logic works.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,13 +1,85 @@
-//! Helpers shared by several test files (each test file is its own crate: `mod common;`, and
-//! uses some of them).
-#![allow(dead_code)]
+//! Helpers that the test modules share.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
-/// The MNIST test split the tests train and judge on.
+use ganimate::data::{DatasetKind, Split, download, source};
+
+/// Where the tests look for MNIST's test split before the shared folder and the cache.
+pub const TEST_DATA_ENV: &str = "GANIMATE_TEST_DATA";
+
+/// The MNIST test split (10,000 digits) the tests train and judge on, found in this order:
+/// `$GANIMATE_TEST_DATA`; `../shared/data/mnist` beside the checkout; the tests' folder in the
+/// user's ganimate cache (filled from the app's own MNIST cache where that has the test split);
+/// else downloaded once into that folder by ganimate's downloader, with its checksums. Offline
+/// with none of these, every test that needs the digits fails with the same line saying what
+/// to do.
 pub fn mnist_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mnist")
+    static FOUND: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    match FOUND.get_or_init(find_test_split) {
+        Ok(dir) => dir.clone(),
+        Err(message) => panic!("{message}"),
+    }
+}
+
+fn holds_test_split(dir: &Path) -> bool {
+    source::load_test_split(dir, DatasetKind::Mnist).is_ok()
+}
+
+fn find_test_split() -> Result<PathBuf, String> {
+    if let Some(dir) = std::env::var_os(TEST_DATA_ENV).filter(|v| !v.is_empty()) {
+        let dir = PathBuf::from(dir);
+        return if holds_test_split(&dir) {
+            Ok(dir)
+        } else {
+            Err(format!(
+                "${TEST_DATA_ENV} is {}, which holds no readable MNIST test split \
+                 (t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz])",
+                dir.display()
+            ))
+        };
+    }
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mnist");
+    if holds_test_split(&shared) {
+        return Ok(shared);
+    }
+    let Some(cache) = source::cache_dir(DatasetKind::Mnist) else {
+        return Err(format!(
+            "no MNIST test split: set {TEST_DATA_ENV} to a folder holding t10k-images-idx3-ubyte.gz \
+             and t10k-labels-idx1-ubyte.gz (this machine has no cache folder to download into)"
+        ));
+    };
+    // The tests' own folder holds the test split alone, so that `--data` reads 10,000 digits
+    // and not the training split beside them in the app's cache.
+    let tests_dir = cache.with_file_name("test-split").join("mnist");
+    if holds_test_split(&tests_dir) {
+        return Ok(tests_dir);
+    }
+    let _ = std::fs::create_dir_all(&tests_dir);
+    for name in ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
+        let _ = std::fs::copy(cache.join(name), tests_dir.join(name));
+    }
+    if holds_test_split(&tests_dir) {
+        return Ok(tests_dir);
+    }
+    match download::download_split(
+        DatasetKind::Mnist,
+        Split::Test,
+        &tests_dir,
+        &mut download::Silent,
+    ) {
+        Ok(()) if holds_test_split(&tests_dir) => Ok(tests_dir),
+        outcome => Err(format!(
+            "no MNIST test split: set {TEST_DATA_ENV} to a folder holding t10k-images-idx3-ubyte.gz \
+             and t10k-labels-idx1-ubyte.gz, or run the tests online once to download it into {} ({})",
+            tests_dir.display(),
+            match outcome {
+                Err(err) => err.to_string(),
+                Ok(()) => "the download left no readable files".to_string(),
+            }
+        )),
+    }
 }
 
 /// `train`'s arguments for a small CPU run of the course preset into `out`.

@@ -1,9 +1,9 @@
 //! The wgpu backend (a real GPU, or Mesa's lavapipe on machines without one): one process,
 //! few steps, because the first run compiles and autotunes every kernel.
 
-mod common;
+use crate::common;
 
-use ganimate::backend::{self, BackendChoice, GpuBackend, Resolved};
+use ganimate::backend::{self, BackendChoice, Cpu, GpuBackend, Resolved};
 use ganimate::gan::{RealImages, TrainConfig, Trainer, checkpoint, sample};
 
 #[test]
@@ -36,8 +36,7 @@ fn training_steps_on_the_gpu_backend_are_finite_and_checkpoint() {
     let dir = tempfile::tempdir().unwrap();
     checkpoint::save(&trainer, dir.path()).unwrap();
     let cpu = Default::default();
-    let (generator, manifest) =
-        checkpoint::load_generator::<ganimate::backend::Cpu>(dir.path(), &cpu).unwrap();
+    let (generator, manifest) = checkpoint::load_generator::<Cpu>(dir.path(), &cpu).unwrap();
     assert_eq!(manifest.step, 2);
     let noise = sample::fixed_noise(1, 4, 100);
     let on_cpu = sample::generate(&generator, &noise, &cpu);

@@ -1,6 +1,6 @@
 //! The training core on the CPU backend: it learns, it resumes exactly, its checkpoints survive.
 
-mod common;
+use crate::common;
 
 use burn::prelude::*;
 use ganimate::backend::CpuBackend;

@@ -3,7 +3,7 @@
 //! title bar's × does. F9 is pressed through xdotool (XTEST input, as a keyboard). Needs
 //! `xvfb`, `matchbox-window-manager`, `wmctrl` and `xdotool` (installed by `.ci/run`).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output};
