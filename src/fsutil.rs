@@ -23,17 +23,17 @@ pub fn write_atomic(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    // Dropped on any error before `persist`, which deletes the temporary file.
-    let temp = tempfile::Builder::new()
+    // The path deletes its file when dropped: on any error before `persist`.
+    let (file, temp_path) = tempfile::Builder::new()
         .prefix(&format!(".{name}.tmp-"))
-        .tempfile_in(parent)?;
-    let mut writer = BufWriter::new(temp);
+        .tempfile_in(parent)?
+        .into_parts();
+    let mut writer = BufWriter::new(file);
     fill(&mut writer)?;
-    let temp = writer
-        .into_inner()
-        .map_err(io::IntoInnerError::into_error)?;
-    temp.as_file().sync_all()?;
-    temp.persist(path).map(drop).map_err(|err| err.error)
+    writer.flush()?;
+    writer.get_ref().sync_all()?;
+    drop(writer);
+    temp_path.persist(path).map_err(|err| err.error)
 }
 
 #[cfg(test)]

@@ -467,27 +467,29 @@ fn gzip_bomb(count: u32, zeros: usize) -> tempfile::TempDir {
 }
 
 /// Runs ganimate to its end; returns its exit code, its stderr and its peak memory in MiB.
-#[expect(
-    clippy::zombie_processes,
-    reason = "reaped by wait4, which also reports its peak memory"
-)]
+///
+/// GNU time measures it: a process forked from this one would report this test process's own
+/// peak (Linux keeps the parent's high-water mark across `exec`), and this process holds every
+/// test of the crate. `time` is small, so the child it forks starts from a small mark.
 fn run_measuring_memory(args: &[&str]) -> (Option<i32>, String, i64) {
-    use std::io::Read;
-    let mut child = ganimate(args).stderr(Stdio::piped()).spawn().unwrap();
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
+    let report = tempfile::NamedTempFile::new().unwrap();
+    let output = Command::new("/usr/bin/time")
+        .args(["-f", "%M", "-o"])
+        .arg(report.path())
+        .arg(env!("CARGO_BIN_EXE_ganimate"))
+        .args(args)
+        .env_remove("GANIMATE_DATA")
+        .stdin(Stdio::null())
+        .output()
+        .expect("GNU time must be installed (Debian: time) to measure peak memory");
+    let kib: i64 = std::fs::read_to_string(report.path())
         .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is valid, and wait4 only writes into the two locals.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-    assert_eq!(pid, child.id() as i32, "wait4 failed");
-    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
-    (code, stderr, usage.ru_maxrss / 1024)
+        .lines()
+        .last()
+        .and_then(|line| line.trim().parse().ok())
+        .expect("GNU time's report: the peak resident set in KiB");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.code(), stderr, kib / 1024)
 }
 
 #[test]
