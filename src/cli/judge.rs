@@ -14,7 +14,7 @@ use crate::data::Dataset;
 use crate::data::source::DataError;
 use crate::gan::{Preset, Truncation, checkpoint, sample};
 use crate::judge::detect::{self, Lang, Level};
-use crate::judge::metrics::{self, Scores};
+use crate::judge::metrics::Scores;
 use crate::judge::{self, Judge, Provenance, classifier};
 
 #[derive(Args)]
@@ -221,7 +221,11 @@ pub fn run_eval(args: EvalArgs) -> anyhow::Result<()> {
     let dataset = match super::load_dataset(&data) {
         Ok(dataset) => Some(dataset),
         // No digits anywhere: the bundled judge still gives IS and the class histogram.
-        Err(err) if args.data.is_none() && no_data_here(&err) && bundled_judge(&data) => {
+        Err(err)
+            if args.data.is_none()
+                && no_data_here(&err)
+                && judge::bundled::ships_for(data.dataset) =>
+        {
             eprintln!(
                 "note: no {} digits on this machine: the Fréchet distance and the diversity \
                  need real digits (pass --data DIR); IS and the class histogram come from the \
@@ -244,10 +248,6 @@ fn no_data_here(err: &anyhow::Error) -> bool {
         err.downcast_ref::<DataError>(),
         Some(DataError::Offline { .. } | DataError::NoCacheDir)
     )
-}
-
-fn bundled_judge(data: &DataArgs) -> bool {
-    data.dataset == crate::data::DatasetKind::Mnist
 }
 
 /// Scores the checkpoint's digits against `dataset`, or with the bundled judge alone where
@@ -273,13 +273,7 @@ fn eval<B: AutodiffBackend>(
                 judge::bundled::for_dataset::<B::InnerBackend>(manifest.config.dataset, device)?
                     .context("no bundled judge for this dataset")?;
             let judged = classifier.judge(&images, device);
-            let scores = Scores {
-                samples: judged.len(),
-                inception_score: metrics::inception_score(&judged.probabilities),
-                frechet_distance: f64::NAN,
-                class_shares: metrics::class_shares(&judged),
-            };
-            (scores, None, info.accuracy)
+            (Scores::without_reference(&judged), None, info.accuracy)
         }
     };
     let collapse = detect::mode_collapse(Some(&scores), diversity, args.lang);

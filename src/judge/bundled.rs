@@ -15,12 +15,17 @@ pub const SOURCE: &str = "assets/judge/mnist.mpk";
 const WEIGHTS: &[u8] = include_bytes!("../../assets/judge/mnist.mpk");
 const INFO: &str = include_str!("../../assets/judge/mnist.json");
 
+/// Whether a judge ships for `kind`.
+pub fn ships_for(kind: DatasetKind) -> bool {
+    kind == DatasetKind::Mnist
+}
+
 /// The bundled judge of `kind`, if one ships for it (MNIST only: other datasets train theirs).
 pub fn for_dataset<B: Backend>(
     kind: DatasetKind,
     device: &B::Device,
 ) -> Result<Option<(Classifier<B>, JudgeInfo)>, JudgeError> {
-    if kind != DatasetKind::Mnist {
+    if !ships_for(kind) {
         return Ok(None);
     }
     let info = info()?;

@@ -72,6 +72,16 @@ impl Scores {
         }
     }
 
+    /// The figures that need no real digits: the Fréchet distance is NaN (null in JSON).
+    pub fn without_reference(judged: &Judged) -> Self {
+        Self {
+            samples: judged.len(),
+            inception_score: inception_score(&judged.probabilities),
+            frechet_distance: f64::NAN,
+            class_shares: class_shares(judged),
+        }
+    }
+
     /// The rarest class's share: 0.1 is perfectly balanced, 0 is a class never drawn.
     pub fn smallest_share(&self) -> f64 {
         self.class_shares
