@@ -1,8 +1,30 @@
-//! Writes that never leave a half-written file behind under the final name.
+//! Files on disk: writes that never leave a half-written file behind under the final name, and
+//! paths as the app shows them.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
+
+/// `path` as the app shows it: relative to the working folder when it lies inside it, else with
+/// `~` for the home folder, so that screenshots and videos name no folder of the machine they
+/// were taken on.
+pub fn tidy(path: &Path) -> String {
+    let inside = |base: Option<std::path::PathBuf>| {
+        base.and_then(|base| path.strip_prefix(base).ok().map(Path::to_path_buf))
+    };
+    if path.is_relative() {
+        return path.display().to_string();
+    }
+    if let Some(relative) = inside(std::env::current_dir().ok())
+        && !relative.as_os_str().is_empty()
+    {
+        return relative.display().to_string();
+    }
+    match inside(dirs::home_dir()) {
+        Some(under_home) => Path::new("~").join(under_home).display().to_string(),
+        None => path.display().to_string(),
+    }
+}
 
 /// Writes a file through `fill`, syncs it, then renames it over `path`.
 /// On any error the temporary file is removed and `path` is untouched.
@@ -39,6 +61,17 @@ pub fn write_atomic(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tidy_paths_name_no_folder_of_this_machine() {
+        let here = std::env::current_dir().unwrap();
+        assert_eq!(tidy(&here.join("runs/app")), "runs/app");
+        assert_eq!(tidy(Path::new("runs/app")), "runs/app");
+        if let Some(home) = dirs::home_dir().filter(|home| !here.starts_with(home)) {
+            assert_eq!(tidy(&home.join(".cache/ganimate")), "~/.cache/ganimate");
+        }
+        assert_eq!(tidy(Path::new("/nowhere/else")), "/nowhere/else");
+    }
 
     #[test]
     fn threads_writing_one_path_never_share_a_temporary_file() {

@@ -11,5 +11,6 @@ pub mod gan;
 pub mod judge;
 pub mod linalg;
 pub mod records;
+pub mod report;
 pub mod soak;
 pub mod video;

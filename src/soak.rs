@@ -1,6 +1,6 @@
 //! The soak test's plan and figures (`ganimate bench --soak MINUTES`), without Bevy: the app
-//! follows the plan and prints one [`SoakSample`] line per interval; the bench reads the lines
-//! back and judges them against the goals with [`SoakSummary`].
+//! follows the plan and reports one [`SoakSample`] per interval (as a [`crate::report`] line);
+//! the bench reads them back and judges them against the goals with [`SoakSummary`].
 //!
 //! The plan scales with the length of the run. For an hour it is the issue's: a sample every
 //! 10 s, a 30-second recording every 5 minutes, the first 5 minutes left out of the memory
@@ -56,7 +56,7 @@ impl SoakPlan {
 }
 
 /// The app's figures over one sample interval.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SoakSample {
     /// Seconds since the soak started (the first digits drawn), at the end of the interval.
     pub seconds: f64,
@@ -68,51 +68,7 @@ pub struct SoakSample {
     pub recording: bool,
 }
 
-const SAMPLE_TAG: &str = "soak-sample";
-
-impl fmt::Display for SoakSample {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{SAMPLE_TAG} t={:.1} fps={:.2} p99_ms={:.1} steps_per_s={:.1} rss_mb={} recording={}",
-            self.seconds,
-            self.fps,
-            self.frame_p99_ms,
-            self.steps_per_s,
-            self.rss_bytes
-                .map_or("?".into(), |b| format!("{:.1}", b as f64 / MIB)),
-            u8::from(self.recording),
-        )
-    }
-}
-
 const MIB: f64 = 1024.0 * 1024.0;
-
-impl SoakSample {
-    /// Reads a line printed by `Display`; `None` for any other line.
-    pub fn parse(line: &str) -> Option<Self> {
-        let mut fields = line.strip_prefix(SAMPLE_TAG)?.split_whitespace();
-        let mut value = |key: &str| {
-            fields
-                .next()?
-                .strip_prefix(key)?
-                .strip_prefix('=')
-                .map(str::to_owned)
-        };
-        let number = |text: String| text.parse::<f64>().ok().filter(|v| v.is_finite());
-        Some(Self {
-            seconds: number(value("t")?)?,
-            fps: number(value("fps")?)?,
-            frame_p99_ms: number(value("p99_ms")?)?,
-            steps_per_s: number(value("steps_per_s")?)?,
-            rss_bytes: match value("rss_mb")?.as_str() {
-                "?" => None,
-                mib => Some((number(mib.to_owned())? * MIB) as u64),
-            },
-            recording: value("recording")? == "1",
-        })
-    }
-}
 
 /// This process's resident memory, from `/proc/self/status` (Linux only).
 pub fn resident_bytes() -> Option<u64> {
@@ -291,35 +247,6 @@ mod tests {
             length: Duration::from_secs(30),
         };
         assert_eq!(short.interval(), Duration::from_secs(1));
-    }
-
-    #[test]
-    fn samples_read_back_as_printed() {
-        let original = SoakSample {
-            recording: true,
-            ..sample(612.5, 41.25, 812.3)
-        };
-        let read = SoakSample::parse(&original.to_string()).unwrap();
-        assert_eq!(read.seconds, 612.5);
-        assert_eq!(read.fps, 41.25);
-        assert!(read.recording);
-        let mib = read.rss_bytes.unwrap() as f64 / MIB;
-        assert!((mib - 812.3).abs() < 0.06, "{mib}");
-        let unknown = SoakSample {
-            rss_bytes: None,
-            ..original
-        };
-        assert_eq!(
-            SoakSample::parse(&unknown.to_string()).unwrap().rss_bytes,
-            None
-        );
-        assert_eq!(SoakSample::parse("2026 INFO soak-sample t=1"), None);
-        assert_eq!(
-            SoakSample::parse(
-                "soak-sample t=1 fps=NaN p99_ms=1 steps_per_s=1 rss_mb=? recording=0"
-            ),
-            None
-        );
     }
 
     #[test]

@@ -3,10 +3,10 @@
 use bevy::prelude::*;
 use bevy_egui::input::EguiWantsInput;
 
-use crate::app::AppSystems;
 use crate::app::directions::DirectionsWindowOpen;
 use crate::app::panels::UiState;
 use crate::app::scene::canvas::Canvas;
+use crate::app::schedule::AppSystems;
 use crate::app::training::Control;
 use crate::app::what_d_sees::WhatDSeesView;
 use crate::app::your_digit::drawing_pad::DrawingPad;

@@ -29,7 +29,7 @@ pub use directions::{
 pub use options::{AppOptions, StartWindow};
 pub use preview::Previews;
 pub use preview::truncation::{DrawTruncation, SetTruncation};
-pub use schedule::AppSystems;
+pub use schedule::{AppSystems, UiSystems};
 pub use timeline::{Timeline, TimelineControl};
 pub use training::dataset::DatasetStatus;
 pub use training::device::TrainingDevice;
@@ -120,10 +120,16 @@ pub fn run(options: AppOptions) -> AppExit {
             choice: options.backend,
         });
     logic_plugins(&mut app);
+    app.configure_sets(
+        bevy_egui::EguiPrimaryContextPass,
+        (UiSystems::Panels, UiSystems::Scene, UiSystems::Windows).chain(),
+    );
     app.add_plugins((
         lessons::plugin,
         scene::plugin,
         what_d_sees::verdict_frames::plugin,
+        what_d_sees::window::plugin,
+        directions::window::plugin,
         your_digit::drawing_pad::plugin,
         panels::plugin,
         keys::plugin,

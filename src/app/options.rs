@@ -49,6 +49,8 @@ pub struct AppOptions {
     pub walk_along: Option<usize>,
     /// A soak run (`ganimate bench --soak`): long use on a schedule, with figures printed.
     pub soak: Option<crate::soak::SoakPlan>,
+    /// Also print a scripted run's figures as a [`crate::report`] line, for `bench --app`.
+    pub report: bool,
 }
 
 /// A window `ganimate app --open` opens at start (for scripted screenshots and videos).
@@ -90,6 +92,7 @@ impl Default for AppOptions {
             open: Vec::new(),
             walk_along: None,
             soak: None,
+            report: false,
         }
     }
 }

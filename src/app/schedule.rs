@@ -10,3 +10,12 @@ pub enum AppSystems {
     Sample,
     Draw,
 }
+
+/// The order of the egui pass: the panels take their room first, the scene fits into the rest
+/// and paints its captions, then the floating windows go on top.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UiSystems {
+    Panels,
+    Scene,
+    Windows,
+}

@@ -2,7 +2,7 @@
 
 use bevy::prelude::*;
 
-use crate::app::AppSystems;
+use crate::app::schedule::AppSystems;
 use crate::app::training::TrainingState;
 use crate::gan::latent::Interpolation;
 use crate::gan::latent::walk::LatentPath;
@@ -180,7 +180,11 @@ fn apply_walk_controls(mut controls: MessageReader<WalkControl>, mut walk: ResMu
 }
 
 /// Moves along the path; it waits for the first frames of the walk to exist.
-fn advance(time: Res<Time>, previews: Res<crate::app::Previews>, mut walk: ResMut<WalkState>) {
+fn advance(
+    time: Res<Time>,
+    previews: Res<crate::app::preview::Previews>,
+    mut walk: ResMut<WalkState>,
+) {
     if walk.playing && previews.version > 0 {
         let position = walk.position + walk.speed * time.delta_secs();
         walk.position = walk.path.normalize(position);

@@ -79,6 +79,9 @@ pub struct AppArgs {
     /// Run `ganimate bench --soak`'s schedule for this many minutes, printing its figures
     #[arg(long, value_name = "MINUTES", hide = true)]
     soak: Option<f64>,
+    /// Also print the scripted run's figures as a JSON line (for `ganimate bench --app`)
+    #[arg(long, hide = true, requires = "quit_after_frames")]
+    report: bool,
 }
 
 pub fn run(args: AppArgs) -> anyhow::Result<Outcome> {
@@ -100,7 +103,7 @@ pub fn run(args: AppArgs) -> anyhow::Result<Outcome> {
     {
         bail!("{}: {}", path.display(), crate::video::NO_FFMPEG);
     }
-    let soak = args.soak.map(super::soak::plan).transpose()?;
+    let soak = args.soak.map(super::bench::soak::plan).transpose()?;
     if args.quit_after_frames == Some(0) {
         bail!("--quit-after-frames must be at least 1");
     }
@@ -153,6 +156,7 @@ pub fn run(args: AppArgs) -> anyhow::Result<Outcome> {
         open: args.open,
         walk_along: args.walk_along.map(|k| k as usize - 1),
         soak,
+        report: args.report,
     });
     match exit {
         bevy::app::AppExit::Success => Ok(Outcome::Done),

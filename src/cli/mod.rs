@@ -8,7 +8,6 @@ mod judge;
 mod progress;
 mod project;
 mod sample;
-mod soak;
 mod train;
 mod walk;
 

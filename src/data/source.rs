@@ -5,6 +5,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::{Dataset, Split, download};
+use crate::fsutil::tidy;
 
 /// Environment variable naming a folder of dataset files.
 pub const DATA_ENV: &str = "GANIMATE_DATA";
@@ -79,10 +80,10 @@ impl DataSource {
 impl fmt::Display for DataSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            DataSource::Explicit(dir) => write!(f, "{} (--data)", dir.display()),
-            DataSource::Environment(dir) => write!(f, "{} (${DATA_ENV})", dir.display()),
-            DataSource::System(dir) => write!(f, "{} (system package)", dir.display()),
-            DataSource::Cache(dir) => write!(f, "{} (cache)", dir.display()),
+            DataSource::Explicit(dir) => write!(f, "{} (--data)", tidy(dir)),
+            DataSource::Environment(dir) => write!(f, "{} (${DATA_ENV})", tidy(dir)),
+            DataSource::System(dir) => write!(f, "{} (system package)", tidy(dir)),
+            DataSource::Cache(dir) => write!(f, "{} (cache)", tidy(dir)),
         }
     }
 }
@@ -104,7 +105,7 @@ pub enum DataError {
         "{kind} is not on this machine and could not be downloaded ({reason}).\n\
          Put its four files ({files}) in {cache}, or pass --data DIR, or set {DATA_ENV}=DIR",
         files = download::file_names(*kind).join(", "),
-        cache = cache.display()
+        cache = tidy(cache)
     )]
     Offline {
         kind: DatasetKind,

@@ -7,7 +7,8 @@ use std::path::Path;
 
 use burn::prelude::Backend;
 
-use super::classifier::{self, Classifier, JudgeError, JudgeInfo};
+use super::cache::{self, JudgeError, JudgeInfo};
+use super::classifier::Classifier;
 use crate::data::DatasetKind;
 
 /// Where the bundle lives in the source tree, for messages.
@@ -29,7 +30,7 @@ pub fn for_dataset<B: Backend>(
         return Ok(None);
     }
     let info = info()?;
-    let model = classifier::decode(WEIGHTS.to_vec(), &info, Path::new(SOURCE), device)?;
+    let model = cache::decode(WEIGHTS.to_vec(), &info, Path::new(SOURCE), device)?;
     Ok(Some((model, info)))
 }
 

@@ -3,16 +3,19 @@
 //! course's classic failures with their lessons. Like `gan`, it knows nothing of windows.
 
 pub mod bundled;
+pub mod cache;
 pub mod classifier;
 pub mod detect;
 pub mod metrics;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 
 use burn::prelude::Backend;
 use burn::tensor::backend::AutodiffBackend;
 
-use classifier::{Classifier, JudgeError, JudgeInfo, Judged, Labelled, Schedule};
+use cache::{JudgeError, JudgeInfo};
+use classifier::{Classifier, Judged, Labelled, Schedule};
 use metrics::{Reference, Scores};
 
 use rand::seq::SliceRandom;
@@ -61,11 +64,6 @@ impl<B: Backend> Judge<B> {
         distances.sort_by(|a, b| a.0.total_cmp(&b.0));
         distances.into_iter().take(k).map(|(_, i)| i).collect()
     }
-
-    /// Pixels of reference digit `index`.
-    pub fn real_image(&self, index: usize) -> &[f32] {
-        &self.real_pixels[index * IMAGE_PIXELS..(index + 1) * IMAGE_PIXELS]
-    }
 }
 
 /// How a judge was obtained, for the user.
@@ -112,11 +110,11 @@ pub fn obtain_trained<B: AutodiffBackend>(
     device: &B::Device,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<(Judge<B::InnerBackend>, Provenance), JudgeError> {
-    let checksum = classifier::dataset_checksum(dataset);
-    let cache_file = cache_dir.map(|dir| classifier::cache_path(dir, &checksum));
+    let checksum = cache::dataset_checksum(dataset);
+    let cache_file = cache_dir.map(|dir| cache::cache_path(dir, &checksum));
     // A damaged cache is replaced, not fatal: the judge can always be trained again.
     let (cached, replaced) = match &cache_file {
-        Some(path) => match classifier::load::<B::InnerBackend>(path, device) {
+        Some(path) => match cache::load::<B::InnerBackend>(path, device) {
             Ok(cached) => (cached, None),
             Err(damaged @ JudgeError::Damaged { .. }) => (None, Some(damaged.to_string())),
             Err(err) => return Err(err),
@@ -158,7 +156,7 @@ pub fn obtain_trained<B: AutodiffBackend>(
                 train_and_test::<B>(&schedule, &train, &test, checksum, device, progress);
             let saved = match &cache_file {
                 Some(path) if info.accuracy >= classifier::MIN_ACCURACY => {
-                    classifier::save(&model, &mut info, path)?;
+                    cache::save(&model, &mut info, path)?;
                     Some(path.clone())
                 }
                 _ => None,
@@ -180,7 +178,7 @@ pub fn train_on_split<B: AutodiffBackend>(
     progress: &mut dyn FnMut(usize, usize),
 ) -> (Classifier<B::InnerBackend>, JudgeInfo) {
     let (train_pixels, test_pixels) = (train.normalized_pixels(), test.normalized_pixels());
-    let checksum = classifier::dataset_checksum(train);
+    let checksum = cache::dataset_checksum(train);
     let mut schedule = Schedule::for_digits(train.len());
     schedule.epochs = epochs.unwrap_or(schedule.epochs);
     train_and_test::<B>(

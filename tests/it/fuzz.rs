@@ -22,7 +22,7 @@ use ganimate::backend::Cpu;
 use ganimate::data::{IMAGE_SIDE, Images, digitize, idx};
 use ganimate::gan::checkpoint;
 use ganimate::gan::latent::file::LatentFile;
-use ganimate::judge::classifier::{self, JudgeInfo};
+use ganimate::judge::cache::{self, JudgeInfo};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
@@ -260,10 +260,10 @@ fn readers(count: usize, records: usize) -> Vec<Report> {
         |bytes| {
             let mut matching = info.clone();
             matching.weights_md5 = md5_hex(bytes);
-            classifier::decode::<Cpu>(bytes.to_vec(), &matching, label, &device).is_ok()
+            cache::decode::<Cpu>(bytes.to_vec(), &matching, label, &device).is_ok()
         },
     ));
-    // The info beside a cached judge, read as `classifier::load` reads it. Only an info whose
+    // The info beside a cached judge, read as `cache::load` reads it. Only an info whose
     // checksum still matches gets as far as decoding the (megabyte) weights.
     reports.push(fuzz(
         "judge info",
@@ -272,7 +272,7 @@ fn readers(count: usize, records: usize) -> Vec<Report> {
         false,
         |bytes| match serde_json::from_slice::<JudgeInfo>(bytes) {
             Ok(parsed) if parsed.weights_md5 == info.weights_md5 => {
-                classifier::decode::<Cpu>(weights.clone(), &parsed, label, &device).is_ok()
+                cache::decode::<Cpu>(weights.clone(), &parsed, label, &device).is_ok()
             }
             _ => false,
         },
@@ -371,7 +371,7 @@ fn a_parameter_id_that_is_not_one_is_an_error_not_a_panic() {
     let mut info: JudgeInfo =
         serde_json::from_slice(&std::fs::read(judge.join("mnist.json")).unwrap()).unwrap();
     info.weights_md5 = md5_hex(&weights);
-    let error = classifier::decode::<Cpu>(weights, &info, label, &device).unwrap_err();
+    let error = cache::decode::<Cpu>(weights, &info, label, &device).unwrap_err();
     assert!(error.to_string().contains("damaged record"), "{error}");
 
     let pretrained = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/pretrained");

@@ -10,11 +10,12 @@ use std::time::Duration;
 use bevy::prelude::*;
 use bevy::tasks::{AsyncComputeTaskPool, Task, futures::check_ready};
 
+use crate::app::options::{AppOptions, StartWindow};
 use crate::app::preview::truncation::DrawTruncation;
+use crate::app::schedule::AppSystems;
 use crate::app::training::{Session, TrainingState};
 use crate::app::walk::{WalkControl, WalkState};
 use crate::app::your_digit::Projected;
-use crate::app::{AppOptions, AppSystems, StartWindow};
 use crate::data::IMAGE_PIXELS;
 use crate::gan::latent::Interpolation;
 use crate::gan::latent::directions::{Directions, Method, along};

@@ -2,13 +2,14 @@
 //! +3σ beside each, and the moved digit, all redrawn as G learns ([`crate::app::directions`]).
 
 use bevy::prelude::*;
-use bevy_egui::EguiContexts;
 use bevy_egui::egui::{self, RichText, Ui};
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
 
 use crate::app::directions::{
     BaseOrigin, DirectionsControl, DirectionsWindowOpen, LatentDirections, REACH, SHOWN, STRIP,
 };
 use crate::app::scene::canvas::{Canvas, DigitTextures};
+use crate::app::schedule::UiSystems;
 use crate::gan::latent::directions::Method;
 
 /// Side of a strip's digit on screen, in points.
@@ -21,8 +22,12 @@ pub struct DirectionsWindow<'w> {
     controls: MessageWriter<'w, DirectionsControl>,
 }
 
+pub(in crate::app) fn plugin(app: &mut App) {
+    app.add_systems(EguiPrimaryContextPass, window.in_set(UiSystems::Windows));
+}
+
 /// The window, when open and the panels are shown.
-pub(in crate::app) fn window(
+fn window(
     mut contexts: EguiContexts,
     canvas: Res<Canvas>,
     mut window: DirectionsWindow,

@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 
 use bevy::prelude::*;
 
-use crate::app::AppSystems;
 use crate::app::preview::Previews;
+use crate::app::schedule::AppSystems;
 use crate::app::training::dataset::{DatasetStatus, LoadedData};
 use crate::app::training::{Session, TrainingState};
 use crate::backend::{Cpu, CpuBackend};
@@ -121,7 +121,10 @@ struct Worker {
 }
 
 pub(super) fn plugin(app: &mut App) {
-    let lang = app.world().resource::<crate::app::AppOptions>().lang;
+    let lang = app
+        .world()
+        .resource::<crate::app::options::AppOptions>()
+        .lang;
     app.insert_resource(Quality { lang, ..default() })
         .add_systems(
             Update,

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use bevy::prelude::*;
 
-use crate::app::AppSystems;
 use crate::app::preview::truncation::DrawTruncation;
+use crate::app::schedule::AppSystems;
 use crate::app::training::{Session, TrainingState};
 use crate::app::walk::{FRAMES_PER_SEGMENT, WalkState};
 use crate::data::IMAGE_PIXELS;

@@ -5,7 +5,8 @@
 use bevy::prelude::*;
 use bevy_egui::egui;
 
-use crate::app::{AppOptions, AppSystems};
+use crate::app::options::AppOptions;
+use crate::app::schedule::AppSystems;
 use crate::gan::Truncation;
 
 /// The truncation the grid, the walk and its keyframes are drawn with.

@@ -21,7 +21,7 @@ pub(super) fn plugin(app: &mut App) {
         Update,
         (on_close_request, exit_when_finished)
             .chain()
-            .in_set(crate::app::AppSystems::Input),
+            .in_set(crate::app::schedule::AppSystems::Input),
     );
 }
 

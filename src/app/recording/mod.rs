@@ -18,7 +18,7 @@ use bevy::time::TimeUpdateStrategy;
 use bevy::window::PrimaryWindow;
 use bevy_egui::input::EguiWantsInput;
 
-use crate::app::AppOptions;
+use crate::app::options::AppOptions;
 use crate::app::preview::Previews;
 use crate::app::scene::canvas::Canvas;
 use crate::app::training::TrainingState;
@@ -107,7 +107,7 @@ pub(super) fn plugin(app: &mut App) {
         Update,
         (keys, start_scripted, apply_controls)
             .chain()
-            .in_set(crate::app::AppSystems::Input),
+            .in_set(crate::app::schedule::AppSystems::Input),
     )
     .add_systems(Last, capture)
     .add_plugins((closing::plugin, script::plugin, soak::plugin));

@@ -1,6 +1,7 @@
 //! Scripted runs: `--quit-after-frames N` exits N frames after the first digits are drawn
 //! (start-up and data loading take varying time, so counting starts there), `--screenshot PATH`
-//! saves the last frame first; a summary line tells what the run did. With `--project`, counting
+//! saves the last frame first; a summary line tells what the run did (and, with `--report`, a
+//! [`crate::report`] line tells `ganimate bench --app`). With `--project`, counting
 //! starts when the projected digit has joined the walk.
 
 use std::path::PathBuf;
@@ -9,13 +10,14 @@ use std::time::Instant;
 use bevy::prelude::*;
 use bevy::render::view::screenshot::ScreenshotCaptured;
 
-use crate::app::AppOptions;
+use crate::app::options::AppOptions;
 use crate::app::preview::Previews;
 use crate::app::recording::Recorder;
 use crate::app::scene::canvas::Canvas;
 use crate::app::training::TrainingState;
 use crate::app::training::device::TrainingDevice;
 use crate::app::your_digit::Projected;
+use crate::report::{AppReport, FrameSummary};
 
 /// Frames to wait for a requested screenshot before giving up.
 const SCREENSHOT_PATIENCE: u32 = 300;
@@ -131,5 +133,16 @@ fn run_script(
         percentile(0.99),
         training.step,
     );
+    if options.report {
+        AppReport::Frames(FrameSummary {
+            frames: script.frames,
+            seconds: f64::from(seconds),
+            p50_ms: f64::from(percentile(0.5)),
+            p99_ms: f64::from(percentile(0.99)),
+            samples_per_s: f64::from(samples_per_sec),
+            backend,
+        })
+        .print();
+    }
     exit.write(AppExit::Success);
 }

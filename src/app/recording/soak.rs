@@ -8,10 +8,11 @@ use std::time::Instant;
 
 use bevy::prelude::*;
 
-use crate::app::AppOptions;
+use crate::app::options::AppOptions;
 use crate::app::preview::Previews;
 use crate::app::recording::{RecordControl, Recorder};
 use crate::app::training::TrainingState;
+use crate::report::AppReport;
 use crate::soak::{SoakPlan, SoakSample, resident_bytes};
 
 /// Frames to wait at the end for the last recording to be finished.
@@ -51,7 +52,10 @@ pub(super) fn plugin(app: &mut App) {
         recordings: Vec::new(),
         finishing: 0,
     })
-    .add_systems(Update, run_soak.in_set(crate::app::AppSystems::Input));
+    .add_systems(
+        Update,
+        run_soak.in_set(crate::app::schedule::AppSystems::Input),
+    );
 }
 
 fn run_soak(
@@ -127,7 +131,7 @@ fn run_soak(
             rss_bytes: resident_bytes(),
             recording: recorder.is_recording(),
         };
-        println!("{sample}");
+        AppReport::SoakSample(sample).print();
         soak.interval_started = now;
         soak.steps_at_interval_start = training.steps_trained;
     }
@@ -157,10 +161,12 @@ fn finish(
             .filter(|entry| !soak.recordings.contains(&entry.path()))
             .count()
     });
-    println!(
-        "soak-recordings started={} finished={complete} other_files={leftover}",
-        soak.recordings.len()
-    );
+    AppReport::SoakRecordings {
+        started: soak.recordings.len(),
+        finished: complete,
+        other_files: leftover,
+    }
+    .print();
     exit.write(if recorder.is_recording() {
         eprintln!("error: the last recording was never finished");
         AppExit::error()

@@ -9,7 +9,7 @@ use bevy::render::view::screenshot::Screenshot;
 use bevy::window::PrimaryWindow;
 use bevy_egui::egui;
 
-use crate::app::AppOptions;
+use crate::app::options::AppOptions;
 use crate::data::IMAGE_SIDE;
 
 /// The size of the headless canvas, the window's default size.

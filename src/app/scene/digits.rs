@@ -12,12 +12,13 @@ use bevy::window::PrimaryWindow;
 use bevy_egui::input::EguiWantsInput;
 
 use crate::app::lessons::Quality;
+use crate::app::options::AppOptions;
 use crate::app::preview::{GRID_DIGITS, Previews};
 use crate::app::scene::canvas::Canvas;
+use crate::app::schedule::AppSystems;
 use crate::app::training::dataset::DatasetStatus;
 use crate::app::walk::{WalkControl, WalkState};
 use crate::app::your_digit::{DigitOrigin, ProjectDigit};
-use crate::app::{AppOptions, AppSystems};
 use crate::data::IMAGE_SIDE;
 
 const GRID_COLUMNS: usize = 8;

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use bevy::prelude::*;
 
-use crate::app::AppSystems;
 use crate::app::preview::Previews;
+use crate::app::schedule::AppSystems;
 use crate::app::training::TrainingState;
 use crate::gan::timeline::GridTimeline;
 

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use bevy::prelude::*;
 
-use crate::app::AppOptions;
+use crate::app::options::AppOptions;
 use crate::data::download::Progress;
 use crate::data::source::{self, DataRequest};
 use crate::data::{Dataset, IMAGE_PIXELS, Images};
@@ -65,7 +65,10 @@ pub(super) fn plugin(app: &mut App) {
         fraction: None,
     })
     .add_systems(Startup, start_loading)
-    .add_systems(Update, poll_loader.in_set(crate::app::AppSystems::Input));
+    .add_systems(
+        Update,
+        poll_loader.in_set(crate::app::schedule::AppSystems::Input),
+    );
 }
 
 fn start_loading(mut commands: Commands, options: Res<AppOptions>) {

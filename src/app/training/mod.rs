@@ -15,10 +15,12 @@ use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
 
+use crate::app::options::AppOptions;
+use crate::app::schedule::AppSystems;
 use crate::app::training::dataset::DatasetStatus;
 use crate::app::training::device::TrainingDevice;
-use crate::app::{AppOptions, AppSystems};
 use crate::backend::{CpuBackend, GpuBackend};
+use crate::fsutil::tidy;
 use crate::gan::live::background::Background;
 use crate::gan::live::{self, LiveSession, Origin};
 use crate::gan::training::guard::Divergence;
@@ -182,7 +184,7 @@ fn open_when_data_settles(
     }
     let result = match (&options.checkpoint, &*data) {
         (Some(path), _) => open(&device, &data, Origin::Checkpoint(path))
-            .map(|s| (s, format!("checkpoint {}", path.display()))),
+            .map(|s| (s, format!("checkpoint {}", tidy(path)))),
         (None, DatasetStatus::Ready(_)) => {
             open(&device, &data, Origin::Fresh(state.settings.config.clone()))
                 .map(|s| (s, "fresh networks".to_string()))
@@ -320,7 +322,7 @@ fn apply_controls(
                     continue;
                 };
                 state.notice = Some(match live.save(dir) {
-                    Ok(saved) => format!("saved {}", saved.display()),
+                    Ok(saved) => format!("saved {}", tidy(&saved)),
                     Err(err) => format!("save failed: {err}"),
                 });
             }
@@ -334,9 +336,9 @@ fn apply_controls(
                             &mut session,
                             &mut state,
                             opened,
-                            format!("checkpoint {}", path.display()),
+                            format!("checkpoint {}", tidy(path)),
                         );
-                        state.notice = Some(format!("loaded {}", path.display()));
+                        state.notice = Some(format!("loaded {}", tidy(path)));
                     }
                     Err(message) => state.notice = Some(format!("load failed: {message}")),
                 }

@@ -11,11 +11,12 @@ use std::time::Duration;
 use bevy::prelude::*;
 use bevy::tasks::{AsyncComputeTaskPool, Task, futures::check_ready};
 
+use crate::app::options::{AppOptions, StartWindow};
 use crate::app::preview::Previews;
 use crate::app::preview::truncation::DrawTruncation;
+use crate::app::schedule::AppSystems;
 use crate::app::training::dataset::DatasetStatus;
 use crate::app::training::{Session, TrainingState};
-use crate::app::{AppOptions, AppSystems, StartWindow};
 use crate::data::IMAGE_PIXELS;
 use crate::gan::live::Players;
 use crate::gan::sample::fixed_noise;

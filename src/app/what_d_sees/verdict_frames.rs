@@ -5,10 +5,10 @@
 
 use bevy::prelude::*;
 
-use crate::app::AppSystems;
 use crate::app::lessons::Quality;
 use crate::app::preview::GRID_DIGITS;
 use crate::app::scene::digits::{PITCH, grid_position};
+use crate::app::schedule::AppSystems;
 use crate::app::what_d_sees::{WhatDSeesReadings, WhatDSeesView};
 use crate::gan::what_d_sees::signed_colours;
 

@@ -3,11 +3,12 @@
 //! real against generated digits.
 
 use bevy::prelude::*;
-use bevy_egui::EguiContexts;
 use bevy_egui::egui::{self, Color32, RichText, Ui};
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
 use egui_plot::{Bar, BarChart, Legend, Plot};
 
 use crate::app::scene::canvas::Canvas;
+use crate::app::schedule::UiSystems;
 use crate::app::training::TrainingState;
 use crate::app::what_d_sees::{HISTOGRAM_DIGITS, InspectedDigit, WhatDSeesReadings, WhatDSeesView};
 use crate::data::IMAGE_SIDE;
@@ -26,8 +27,12 @@ pub struct WhatDSeesWindow<'w> {
     state: Res<'w, TrainingState>,
 }
 
+pub(in crate::app) fn plugin(app: &mut App) {
+    app.add_systems(EguiPrimaryContextPass, window.in_set(UiSystems::Windows));
+}
+
 /// The window, when open and the panels are shown.
-pub(in crate::app) fn window(
+fn window(
     mut contexts: EguiContexts,
     canvas: Res<Canvas>,
     mut window: WhatDSeesWindow,

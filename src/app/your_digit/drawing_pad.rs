@@ -3,13 +3,14 @@
 //! it, the best match, the other candidates, and how the search converged.
 
 use bevy::prelude::*;
-use bevy_egui::EguiContexts;
 use bevy_egui::egui::{self, Align2, Color32, RichText, Sense, Stroke, Ui};
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
 use egui_plot::{Line, Plot, PlotPoints};
 
+use crate::app::options::{AppOptions, StartWindow};
 use crate::app::scene::canvas::{Canvas, DigitTextures};
+use crate::app::schedule::UiSystems;
 use crate::app::your_digit::{AddProjectedToWalk, DigitOrigin, ProjectDigit, Projected};
-use crate::app::{AppOptions, StartWindow};
 use crate::data::digitize::{draw_strokes, mnist_style};
 use crate::gan::sample::to_grey;
 
@@ -50,7 +51,8 @@ pub(in crate::app) fn plugin(app: &mut App) {
         .get_resource::<AppOptions>()
         .is_some_and(|options| options.open.contains(&StartWindow::YourDigit));
     app.insert_resource(DrawingPad { open, ..default() })
-        .add_systems(Update, open_on_request);
+        .add_systems(Update, open_on_request)
+        .add_systems(EguiPrimaryContextPass, window.in_set(UiSystems::Windows));
 }
 
 /// Any projection (a clicked real digit, `--project`) opens the window to show it.
@@ -62,7 +64,7 @@ fn open_on_request(mut requests: MessageReader<ProjectDigit>, mut pad: ResMut<Dr
 
 /// The window, when open and the panels are shown; `textures` keeps its pictures alive
 /// between frames.
-pub(in crate::app) fn window(
+fn window(
     mut contexts: EguiContexts,
     canvas: Res<Canvas>,
     mut window: YourDigitWindow,

@@ -10,10 +10,11 @@ use std::sync::{Arc, Mutex};
 
 use bevy::prelude::*;
 
+use crate::app::options::AppOptions;
 use crate::app::preview::truncation::DrawTruncation;
+use crate::app::schedule::AppSystems;
 use crate::app::training::Session;
 use crate::app::walk::WalkControl;
-use crate::app::{AppOptions, AppSystems};
 use crate::data::{IMAGE_PIXELS, normalize};
 use crate::gan::latent::projection::{ProjectionConfig, ProjectionRun, Snapshot};
 

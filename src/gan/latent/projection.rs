@@ -97,10 +97,6 @@ impl<B: Backend> Projection<B> {
         }
     }
 
-    pub fn steps_done(&self) -> usize {
-        self.step
-    }
-
     pub fn finished(&self) -> bool {
         self.step >= self.config.steps
     }

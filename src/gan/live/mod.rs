@@ -221,6 +221,7 @@ impl<B: AutodiffBackend> LiveSession for Live<B> {
         let Reviewed {
             mut values,
             divergence,
+            ..
         } = std::mem::take(&mut self.unread);
         let reviewed = self.run.review();
         values.extend(reviewed.values);

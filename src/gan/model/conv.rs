@@ -20,7 +20,8 @@ use burn::tensor::ops::{ConvOptions, ConvTransposeOptions};
 
 use crate::data::{IMAGE_PIXELS, IMAGE_SIDE};
 use crate::gan::latent::{SeededRng, uniform};
-use crate::gan::model::layers::{activation, activation_slope, detached_norm, normalize_inference};
+use crate::gan::model::batch_norm::{detached_norm, normalize_inference};
+use crate::gan::model::layers::{activation, activation_slope};
 
 /// Kernel 4, stride 2, padding 1: each layer doubles (G) or halves (D) the side exactly,
 /// 7 → 14 → 28, so no output padding is needed either way.
@@ -164,11 +165,6 @@ impl<B: Backend> Upsampler<B> {
             }
         }
         gradient.reshape([batch, width]) * trace.dense_slope
-    }
-
-    /// Width of the dense layer that feeds it.
-    pub fn input_width(&self) -> usize {
-        self.dense_norm.gamma.dims()[0]
     }
 
     /// A copy whose BatchNorm statistics are its own (see `Generator::detached_copy`).

@@ -1,14 +1,18 @@
 //! Pieces that the dense and the convolutional layers share: the activation, its slope for
-//! the closed-form gradients, BatchNorm in inference mode, and copies of BatchNorm's running
-//! statistics.
+//! the closed-form gradients, and the layers' widths and initialisation.
 
-use burn::module::RunningState;
-use burn::nn::BatchNorm;
+use burn::module::Param;
+use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::{leaky_relu, relu};
 
+use crate::gan::latent::{SeededRng, uniform};
+
 /// ReLU for a slope of 0, LeakyReLU otherwise.
-pub fn activation<B: Backend, const D: usize>(x: Tensor<B, D>, leaky_slope: f64) -> Tensor<B, D> {
+pub(super) fn activation<B: Backend, const D: usize>(
+    x: Tensor<B, D>,
+    leaky_slope: f64,
+) -> Tensor<B, D> {
     if leaky_slope == 0.0 {
         relu(x)
     } else {
@@ -18,7 +22,7 @@ pub fn activation<B: Backend, const D: usize>(x: Tensor<B, D>, leaky_slope: f64)
 
 /// The activation's derivative at `before`: 1 where it is positive, the leak elsewhere
 /// (constant almost everywhere, so the closed-form gradients need nothing else).
-pub fn activation_slope<B: Backend, const D: usize>(
+pub(super) fn activation_slope<B: Backend, const D: usize>(
     before: Tensor<B, D>,
     leaky_slope: f64,
 ) -> Tensor<B, D> {
@@ -29,32 +33,28 @@ pub fn activation_slope<B: Backend, const D: usize>(
         .add_scalar(leaky_slope)
 }
 
-/// BatchNorm with its running statistics, for `[batch, channels, ...]` input, and its gain
-/// (γ/√(var + ε), shaped to broadcast over `x`): the factor a gradient picks up going back
-/// through it.
-pub fn normalize_inference<B: Backend, const D: usize>(
-    norm: &BatchNorm<B>,
-    x: Tensor<B, D>,
-) -> (Tensor<B, D>, Tensor<B, D>) {
-    let mut shape = [1; D];
-    shape[1] = x.dims()[1];
-    let gain = (norm.gamma.val() / norm.running_var.value().add_scalar(norm.epsilon).sqrt())
-        .reshape(shape);
-    let mean = norm.running_mean.value().reshape(shape);
-    let shift = norm.beta.val().reshape(shape);
-    ((x - mean) * gain.clone() + shift, gain)
+pub(super) fn layer_widths(input: usize, hidden: &[usize], output: usize) -> Vec<usize> {
+    std::iter::once(input)
+        .chain(hidden.iter().copied())
+        .chain(std::iter::once(output))
+        .collect()
 }
 
-/// A copy of `norm` whose running statistics live under locks of their own. burn's `clone`
-/// shares them, so training the original would move the copy's too.
-pub fn detached_norm<B: Backend>(norm: &BatchNorm<B>) -> BatchNorm<B> {
-    let mut copy = norm.clone();
-    copy.running_mean = detached(&norm.running_mean);
-    copy.running_var = detached(&norm.running_var);
-    copy
-}
-
-fn detached<B: Backend>(state: &RunningState<Tensor<B, 1>>) -> RunningState<Tensor<B, 1>> {
-    let current = state.clone().into_record();
-    RunningState::with_id(current.id, current.val())
+/// A `Linear` layer initialised like PyTorch's: weights and bias ~ U(-k, k), k = 1/√fan_in.
+pub(crate) fn init_linear<B: Backend>(
+    d_in: usize,
+    d_out: usize,
+    rng: &mut SeededRng,
+    device: &B::Device,
+) -> Linear<B> {
+    let bound = 1.0 / (d_in as f32).sqrt();
+    let weight = Tensor::from_data(
+        TensorData::new(uniform(rng, d_in * d_out, bound), [d_in, d_out]),
+        device,
+    );
+    let bias = Tensor::from_data(TensorData::new(uniform(rng, d_out, bound), [d_out]), device);
+    let mut linear = LinearConfig::new(d_in, d_out).init(device);
+    linear.weight = Param::from_tensor(weight);
+    linear.bias = Some(Param::from_tensor(bias));
+    linear
 }

@@ -2,7 +2,8 @@
 //! thread. It owns the trainer, the figures of steps not yet read back, and the divergence
 //! guard, so that a step's figures are always checked before anything trusts its state: a
 //! review rolls a bad step back, and a save reviews first, so no checkpoint holds a state the
-//! guard has not passed (an interrupted run saves through the same path).
+//! guard has not passed (an interrupted run saves through the same path). A [`Watcher`] reads
+//! each review's figures: the lessons' detectors, in `ganimate train`.
 
 use std::path::{Path, PathBuf};
 
@@ -13,12 +14,21 @@ use crate::gan::training::guard::{Divergence, Guard};
 use crate::gan::training::stats::{StepMode, StepStats, StepValues};
 use crate::gan::training::trainer::{RealImages, Trainer};
 
-/// What a review read back: every step's figures up to the state kept, and the divergence, if
-/// the guard caught one (the run is then back at its last good state).
+/// What a review read back: every step's figures up to the state kept, the divergence, if
+/// the guard caught one (the run is then back at its last good state), and what the watcher
+/// had to say about the figures.
 #[derive(Debug, Default)]
 pub struct Reviewed {
     pub values: Vec<StepValues>,
     pub divergence: Option<Divergence>,
+    pub remarks: Vec<String>,
+}
+
+/// Reads every step's figures that a review passed, and may have something to say about them
+/// (the lessons' `judge::detect::Watch`, which lives above this core).
+pub trait Watcher: Send {
+    /// The figures of the steps since the last call; returns the lines worth printing.
+    fn push(&mut self, values: &[StepValues]) -> Vec<String>;
 }
 
 /// A trainer behind the divergence guard.
@@ -29,6 +39,7 @@ pub struct GuardedRun<B: AutodiffBackend> {
     pending: Vec<StepStats<B::InnerBackend>>,
     /// Steps of every mode taken by this run (for throughput).
     steps_taken: u64,
+    watcher: Option<Box<dyn Watcher>>,
 }
 
 impl<B: AutodiffBackend> GuardedRun<B> {
@@ -39,7 +50,14 @@ impl<B: AutodiffBackend> GuardedRun<B> {
             trainer,
             pending: Vec::new(),
             steps_taken: 0,
+            watcher: None,
         }
+    }
+
+    /// Has `watcher` read every review's figures from now on.
+    pub fn watched_by(mut self, watcher: impl Watcher + 'static) -> Self {
+        self.watcher = Some(Box::new(watcher));
+        self
     }
 
     pub fn trainer(&self) -> &Trainer<B> {
@@ -68,18 +86,18 @@ impl<B: AutodiffBackend> GuardedRun<B> {
     pub fn review(&mut self) -> Reviewed {
         let mut values = StepStats::read_all(std::mem::take(&mut self.pending));
         let step = self.trainer.step_count();
-        match self.guard.review(&values, &mut self.trainer, step) {
-            Ok(()) => Reviewed {
-                values,
-                divergence: None,
-            },
-            Err(divergence) => {
-                values.retain(|v| v.step <= divergence.restored_step);
-                Reviewed {
-                    values,
-                    divergence: Some(divergence),
-                }
-            }
+        let divergence = self.guard.review(&values, &mut self.trainer, step).err();
+        if let Some(divergence) = &divergence {
+            values.retain(|v| v.step <= divergence.restored_step);
+        }
+        let remarks = match self.watcher.as_mut() {
+            Some(watcher) => watcher.push(&values),
+            None => Vec::new(),
+        };
+        Reviewed {
+            values,
+            divergence,
+            remarks,
         }
     }
 
@@ -156,5 +174,36 @@ mod tests {
             manifest.step, 1,
             "the saved state is the one the guard passed"
         );
+    }
+
+    /// Counts the steps it was shown and says so.
+    struct Counter(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+    impl Watcher for Counter {
+        fn push(&mut self, values: &[StepValues]) -> Vec<String> {
+            let seen = self
+                .0
+                .fetch_add(values.len(), std::sync::atomic::Ordering::SeqCst);
+            vec![format!("{} steps seen", seen + values.len())]
+        }
+    }
+
+    #[test]
+    fn the_watcher_reads_each_reviewed_step_once_and_its_remarks_come_back() {
+        let (run, data) = run();
+        let seen = std::sync::Arc::default();
+        let mut run = run.watched_by(Counter(std::sync::Arc::clone(&seen)));
+        run.step(StepMode::Both, &data);
+        run.step(StepMode::Both, &data);
+        assert_eq!(run.review().remarks, ["2 steps seen"]);
+        run.step(StepMode::GeneratorOnly, &data);
+        let dir = tempfile::tempdir().unwrap();
+        let (_, reviewed) = run.save(dir.path()).unwrap();
+        assert_eq!(
+            reviewed.remarks,
+            ["3 steps seen"],
+            "a save's review is watched too"
+        );
+        assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 3);
     }
 }

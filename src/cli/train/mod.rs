@@ -1,4 +1,7 @@
-//! `ganimate train`: headless training with checkpoints and progress frames.
+//! `ganimate train`: headless training with checkpoints and progress frames, a front over the
+//! guarded loop ([`GuardedRun`]) that the app runs too.
+
+mod frames;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,15 +12,16 @@ use anyhow::{Context, bail};
 use burn::tensor::backend::AutodiffBackend;
 use clap::Args;
 
+use self::frames::Frames;
 use super::{DataArgs, Outcome};
 use crate::backend::{BackendChoice, CpuBackend, GpuBackend, Resolved};
-use crate::data::{Dataset, grid};
+use crate::data::Dataset;
 use crate::gan::training::run::GuardedRun;
 use crate::gan::{
-    LossKind, Preset, RealImages, StepMode, StepValues, TrainConfig, Trainer, checkpoint, sample,
+    LossKind, Preset, RealImages, StepMode, StepValues, TrainConfig, Trainer, checkpoint,
 };
-use crate::judge::detect::{Lang, Watch};
-use crate::video::{Pixels, VideoSpec, VideoWriter};
+use crate::judge::detect::Lang;
+use crate::judge::watch::Watch;
 
 #[derive(Args)]
 pub struct TrainArgs {
@@ -79,12 +83,6 @@ pub struct TrainArgs {
 const DEFAULT_STEPS: u64 = 10_000;
 /// Steps between read-backs of the statistics: each one waits for the GPU.
 const STATS_EVERY: u64 = 20;
-/// Digits in each progress frame.
-const FRAME_DIGITS: usize = 64;
-/// Time-lapse frames per second: one frame per --sample-every steps.
-const TIMELAPSE_FPS: u32 = 10;
-/// Time-lapse pixels per progress-frame pixel.
-const TIMELAPSE_SCALE: usize = 2;
 
 pub fn run(args: TrainArgs) -> anyhow::Result<Outcome> {
     if args.save_every == 0 {
@@ -217,20 +215,7 @@ fn train<B: AutodiffBackend>(
     resolved: &Resolved,
     device: &B::Device,
 ) -> anyhow::Result<Outcome> {
-    let trainer = if args.resume {
-        let mut trainer = checkpoint::load_trainer::<B>(&args.out, device)?;
-        let config = config_for(args, Some(trainer.config()))?;
-        trainer.set_learning_rates(config.lr_g, config.lr_d);
-        trainer.set_d_steps(config.d_steps);
-        eprintln!(
-            "resuming {} at step {}",
-            args.out.display(),
-            trainer.step_count()
-        );
-        trainer
-    } else {
-        Trainer::<B>::new(config_for(args, None)?, device)
-    };
+    let trainer = open_trainer::<B>(args, device)?;
     let config = trainer.config().clone();
     let dataset = super::load_dataset(&DataArgs {
         dataset: config.dataset,
@@ -246,20 +231,126 @@ fn train<B: AutodiffBackend>(
     }
     let target = target_steps(args, &config, &dataset);
     let data = RealImages::<B>::new(dataset.normalized_pixels(), device);
-    let frames_dir = args.out.join("samples");
-    let fixed_noise = sample::fixed_noise(
-        config.seed,
-        FRAME_DIGITS,
-        config.preset.generator().latent_dim,
-    );
-
     let interrupted = Arc::new(AtomicBool::new(false));
     {
         let flag = interrupted.clone();
         ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
             .context("cannot install the Ctrl-C handler")?;
     }
+    announce(args, &config, resolved);
 
+    let start_step = trainer.step_count();
+    let bar = super::progress::training_bar(start_step, target.max(start_step));
+    let started = Instant::now();
+    let mut frames = Frames::open(&trainer, &args.out, args.video.as_deref(), device)?;
+    if args.sample_every > 0 {
+        frames.write(&trainer, start_step == 0)?;
+    }
+    let mut last: Option<StepValues> = None;
+    let mut run = GuardedRun::new(trainer).watched_by(Watch::new(config.loss, args.lang));
+    while run.trainer().step_count() < target {
+        if interrupted.load(Ordering::SeqCst) {
+            bar.abandon();
+            let (saved, reviewed) = run.save(&args.out)?;
+            reviewed.remarks.iter().for_each(|line| eprintln!("{line}"));
+            if let Some(divergence) = reviewed.divergence {
+                eprintln!("{divergence}");
+            }
+            eprintln!(
+                "interrupted at step {}: checkpoint saved to {}; continue with --resume",
+                run.trainer().step_count(),
+                saved.display()
+            );
+            frames.finish(args.sample_every)?;
+            return Ok(Outcome::Interrupted);
+        }
+        run.step(StepMode::Both, &data);
+        let step = run.trainer().step_count();
+        bar.set_position(step);
+        let saving = step % args.save_every == 0 && step < target;
+        if step % STATS_EVERY == 0 || step == target || saving {
+            // One read-back for every step since the last; checked before anything is saved.
+            let reviewed = run.review();
+            for line in &reviewed.remarks {
+                bar.suspend(|| eprintln!("{line}"));
+            }
+            if let Some(divergence) = reviewed.divergence {
+                bar.abandon();
+                let saved = run.save_reviewed(&args.out)?;
+                frames.finish(args.sample_every)?;
+                bail!(
+                    "{divergence}, saved as {}. Resume from there with lower learning rates \
+                     (--resume --lr-g … --lr-d …)",
+                    saved.display()
+                );
+            }
+            if let Some(values) = reviewed.values.last() {
+                let rate = real_images_seen(run.trainer(), start_step) as f64
+                    / started.elapsed().as_secs_f64().max(1e-9);
+                bar.set_message(progress_message(
+                    values,
+                    run.trainer().epoch(data.len()),
+                    rate,
+                ));
+                last = Some(*values);
+            }
+        }
+        if args.sample_every > 0 && step % args.sample_every == 0 {
+            frames.write(run.trainer(), true)?;
+        }
+        if saving {
+            let saved = run.save_reviewed(&args.out)?;
+            if bar.is_hidden() {
+                eprintln!("step {step}/{target}: checkpoint {}", saved.display());
+            }
+        }
+    }
+    bar.finish();
+    let saved = run.save_reviewed(&args.out)?;
+    let frames_folder = frames.folder().to_path_buf();
+    frames.finish(args.sample_every)?;
+    let trainer = run.trainer();
+    let elapsed = started.elapsed().as_secs_f64();
+    let trained = trainer.step_count() - start_step;
+    let samples = real_images_seen(trainer, start_step);
+    eprintln!(
+        "trained {trained} steps in {elapsed:.1} s ({:.0} samples/s); checkpoint: {}; frames: {}",
+        samples as f64 / elapsed.max(1e-9),
+        saved.display(),
+        frames_folder.display()
+    );
+    if let Some(values) = last {
+        println!(
+            "step {} · D loss {:.4} · G loss {:.4} · D(x) {:.3} · D(G(z)) {:.3}",
+            values.step, values.d_loss, values.g_loss, values.d_real, values.d_fake
+        );
+    }
+    Ok(Outcome::Done)
+}
+
+/// The run's trainer: `--out`'s checkpoint with `--resume` (with any learning rates and D
+/// steps given now), else fresh networks from the options.
+fn open_trainer<B: AutodiffBackend>(
+    args: &TrainArgs,
+    device: &B::Device,
+) -> anyhow::Result<Trainer<B>> {
+    if !args.resume {
+        return Ok(Trainer::<B>::new(config_for(args, None)?, device));
+    }
+    let mut trainer = checkpoint::load_trainer::<B>(&args.out, device)?;
+    let config = config_for(args, Some(trainer.config()))?;
+    trainer.set_learning_rates(config.lr_g, config.lr_d);
+    trainer.set_d_steps(config.d_steps);
+    eprintln!(
+        "resuming {} at step {}",
+        args.out.display(),
+        trainer.step_count()
+    );
+    Ok(trainer)
+}
+
+/// Says what is about to train, and warns where the preset is slow on this backend.
+fn announce(args: &TrainArgs, config: &TrainConfig, resolved: &Resolved) {
     eprintln!(
         "training {} preset, {} loss, batch {}, {} D step(s) per G step, seed {} → {}",
         config.preset,
@@ -279,141 +370,15 @@ fn train<B: AutodiffBackend>(
             config.preset
         );
     }
-    let start_step = trainer.step_count();
-    let bar = super::progress::training_bar(start_step, target.max(start_step));
-    let started = Instant::now();
-    let tile = |trainer: &Trainer<B>| {
-        let images = sample::generate(&trainer.generator(), &fixed_noise, device);
-        grid::tile(&images, grid::columns_for(images.count), 2)
-    };
-    let mut video = match &args.video {
-        Some(path) => {
-            let side = tile(&trainer).width * TIMELAPSE_SCALE;
-            Some(VideoWriter::create(
-                path,
-                VideoSpec {
-                    width: side as u32,
-                    height: side as u32,
-                    fps: TIMELAPSE_FPS,
-                    pixels: Pixels::Grey,
-                },
-            )?)
-        }
-        None => None,
-    };
-    // A resumed run already has the PNG of its first step; its time-lapse still starts there.
-    let mut write_frame = |trainer: &Trainer<B>, png: bool| -> anyhow::Result<()> {
-        let picture = tile(trainer);
-        if png {
-            let path = frames_dir.join(format!("step-{:08}.png", trainer.step_count()));
-            grid::write_png(&path, &picture)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        }
-        if let Some(video) = video.as_mut() {
-            let side = picture.width * TIMELAPSE_SCALE;
-            video.push(&grid::scale_nearest(&picture, side, side).pixels)?;
-        }
-        Ok(())
-    };
-    if args.sample_every > 0 {
-        write_frame(&trainer, start_step == 0)?;
-    }
-
-    let mut last: Option<StepValues> = None;
-    let mut watch = Watch::new(trainer.config().loss, args.lang);
-    let mut run = GuardedRun::new(trainer);
-    while run.trainer().step_count() < target {
-        if interrupted.load(Ordering::SeqCst) {
-            bar.abandon();
-            let (saved, reviewed) = run.save(&args.out)?;
-            if let Some(divergence) = reviewed.divergence {
-                eprintln!("{divergence}");
-            }
-            eprintln!(
-                "interrupted at step {}: checkpoint saved to {}; continue with --resume",
-                run.trainer().step_count(),
-                saved.display()
-            );
-            finish_video(video, args)?;
-            return Ok(Outcome::Interrupted);
-        }
-        run.step(StepMode::Both, &data);
-        let step = run.trainer().step_count();
-        bar.set_position(step);
-        let saving = step % args.save_every == 0 && step < target;
-        if step % STATS_EVERY == 0 || step == target || saving {
-            // One read-back for every step since the last; checked before anything is saved.
-            let reviewed = run.review();
-            if let Some(divergence) = reviewed.divergence {
-                bar.abandon();
-                let saved = run.save_reviewed(&args.out)?;
-                finish_video(video, args)?;
-                bail!(
-                    "{divergence}, saved as {}. Resume from there with lower learning rates \
-                     (--resume --lr-g … --lr-d …)",
-                    saved.display()
-                );
-            }
-            for line in watch.push(&reviewed.values) {
-                bar.suspend(|| eprintln!("{line}"));
-            }
-            if let Some(values) = reviewed.values.last() {
-                let rate = real_images_seen(run.trainer(), start_step) as f64
-                    / started.elapsed().as_secs_f64().max(1e-9);
-                bar.set_message(format!(
-                    "epoch {:.2} · D {:.3} · G {:.3} · D(x) {:.2} · D(G(z)) {:.2} · {rate:.0} samples/s",
-                    run.trainer().epoch(data.len()),
-                    values.d_loss,
-                    values.g_loss,
-                    values.d_real,
-                    values.d_fake
-                ));
-                last = Some(*values);
-            }
-        }
-        if args.sample_every > 0 && step % args.sample_every == 0 {
-            write_frame(run.trainer(), true)?;
-        }
-        if saving {
-            let saved = run.save_reviewed(&args.out)?;
-            if bar.is_hidden() {
-                eprintln!("step {step}/{target}: checkpoint {}", saved.display());
-            }
-        }
-    }
-    bar.finish();
-    let saved = run.save_reviewed(&args.out)?;
-    finish_video(video, args)?;
-    let trainer = run.trainer();
-    let elapsed = started.elapsed().as_secs_f64();
-    let trained = trainer.step_count() - start_step;
-    let samples = real_images_seen(trainer, start_step);
-    eprintln!(
-        "trained {trained} steps in {elapsed:.1} s ({:.0} samples/s); checkpoint: {}; frames: {}",
-        samples as f64 / elapsed.max(1e-9),
-        saved.display(),
-        frames_dir.display()
-    );
-    if let Some(values) = last {
-        println!(
-            "step {} · D loss {:.4} · G loss {:.4} · D(x) {:.3} · D(G(z)) {:.3}",
-            values.step, values.d_loss, values.g_loss, values.d_real, values.d_fake
-        );
-    }
-    Ok(Outcome::Done)
 }
 
-/// Completes the time-lapse (it covers the steps trained so far) and says where it is.
-fn finish_video(video: Option<VideoWriter>, args: &TrainArgs) -> anyhow::Result<()> {
-    if let (Some(video), Some(path)) = (video, &args.video) {
-        let frames = video.finish()?;
-        eprintln!(
-            "time-lapse: {} ({frames} frames at {TIMELAPSE_FPS} fps, one every {} steps)",
-            path.display(),
-            args.sample_every
-        );
-    }
-    Ok(())
+/// The progress bar's line: where training is, and how fast.
+fn progress_message(values: &StepValues, epoch: f64, samples_per_s: f64) -> String {
+    format!(
+        "epoch {epoch:.2} · D {:.3} · G {:.3} · D(x) {:.2} · D(G(z)) {:.2} · {samples_per_s:.0} \
+         samples/s",
+        values.d_loss, values.g_loss, values.d_real, values.d_fake
+    )
 }
 
 /// Real images D has consumed since `start_step`: what "samples/s" counts.

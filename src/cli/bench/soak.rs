@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
-use super::DataArgs;
-use crate::soak::{SoakPlan, SoakSample, SoakSummary};
+use crate::cli::DataArgs;
+use crate::report::AppReport;
+use crate::soak::{SoakPlan, SoakSummary};
 
 /// The longest soak: a day.
 const MAX_MINUTES: f64 = 24.0 * 60.0;
@@ -16,7 +17,7 @@ const MAX_MINUTES: f64 = 24.0 * 60.0;
 const ERRORS_SHOWN: usize = 5;
 
 /// The plan for a soak of `minutes`, checked.
-pub fn plan(minutes: f64) -> anyhow::Result<SoakPlan> {
+pub(in crate::cli) fn plan(minutes: f64) -> anyhow::Result<SoakPlan> {
     if !(minutes.is_finite() && (0.1..=MAX_MINUTES).contains(&minutes)) {
         bail!("--soak takes 0.1 to {MAX_MINUTES} minutes, got {minutes}");
     }
@@ -26,7 +27,7 @@ pub fn plan(minutes: f64) -> anyhow::Result<SoakPlan> {
 }
 
 /// How the app under soak is started.
-pub struct SoakRun<'a> {
+pub(super) struct SoakRun<'a> {
     pub data: &'a DataArgs,
     pub minutes: f64,
     /// `auto`, `cpu` or `gpu`.
@@ -34,7 +35,7 @@ pub struct SoakRun<'a> {
     pub headless: bool,
 }
 
-pub fn run(soak: SoakRun) -> anyhow::Result<()> {
+pub(super) fn run(soak: SoakRun) -> anyhow::Result<()> {
     let plan = plan(soak.minutes)?;
     let log = tempfile::NamedTempFile::new().context("a file for the app's log")?;
     let mut command = Command::new(std::env::current_exe()?);
@@ -75,21 +76,27 @@ pub fn run(soak: SoakRun) -> anyhow::Result<()> {
     let stdout = child.stdout.take().expect("piped");
     for line in std::io::BufReader::new(stdout).lines() {
         let line = line.context("reading the app's output")?;
-        if let Some(sample) = SoakSample::parse(&line) {
-            println!(
-                "{:>8.2} {:>7.1} {:>8.1} {:>9.1} {:>8} {:>4}",
-                sample.seconds / 60.0,
-                sample.fps,
-                sample.frame_p99_ms,
-                sample.steps_per_s,
-                sample
-                    .rss_bytes
-                    .map_or("?".into(), |b| format!("{:.0}", b as f64 / 1048576.0)),
-                if sample.recording { "●" } else { "" }
-            );
-            samples.push(sample);
-        } else if let Some(rest) = line.strip_prefix("soak-recordings ") {
-            recordings = Some(rest.to_string());
+        match AppReport::parse(&line) {
+            Some(AppReport::SoakSample(sample)) => {
+                println!(
+                    "{:>8.2} {:>7.1} {:>8.1} {:>9.1} {:>8} {:>4}",
+                    sample.seconds / 60.0,
+                    sample.fps,
+                    sample.frame_p99_ms,
+                    sample.steps_per_s,
+                    sample
+                        .rss_bytes
+                        .map_or("?".into(), |b| format!("{:.0}", b as f64 / 1048576.0)),
+                    if sample.recording { "●" } else { "" }
+                );
+                samples.push(sample);
+            }
+            Some(AppReport::SoakRecordings {
+                started,
+                finished,
+                other_files,
+            }) => recordings = Some((started, finished, other_files)),
+            _ => {}
         }
     }
     let status = child.wait()?;
@@ -110,17 +117,8 @@ pub fn run(soak: SoakRun) -> anyhow::Result<()> {
     let summary = SoakSummary::of(&plan, &samples, errors.len())
         .context("the app's samples do not cover the early and late windows")?;
     println!("{summary}");
-    let recordings = recordings.context("the app did not report its recordings")?;
-    let count = |key: &str| -> Option<usize> {
-        recordings
-            .split_whitespace()
-            .find_map(|field| field.strip_prefix(key)?.strip_prefix('=')?.parse().ok())
-    };
-    let (Some(started), Some(finished), Some(other_files)) =
-        (count("started"), count("finished"), count("other_files"))
-    else {
-        bail!("the app's report of its recordings is garbled: {recordings}");
-    };
+    let (started, finished, other_files) =
+        recordings.context("the app did not report its recordings")?;
     println!(
         "recordings: {started} started, {finished} finished, {other_files} other files left \
          (goal: every one finished, nothing else left: {})",

@@ -1,0 +1,109 @@
+//! `ganimate bench`: every measurement in one place. Training throughput per preset and
+//! backend ([`throughput`]); `--profile`, the GPU calls of a step; `--app`, the desktop app's
+//! frame times and training rate ([`app`]); `--soak`, the app in long use ([`soak`]);
+//! `--quality`, the judge's figures as a preset trains ([`quality`]).
+
+mod app;
+mod quality;
+pub(super) mod soak;
+mod throughput;
+
+use clap::Args;
+
+use super::DataArgs;
+use crate::gan::Preset;
+
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("app_runs").args(["app", "soak"])))]
+pub struct BenchArgs {
+    #[command(flatten)]
+    pub(super) data: DataArgs,
+    /// Timed steps per measurement (after warm-up)
+    #[arg(long, default_value_t = 200)]
+    pub(super) steps: u64,
+    /// Batch size
+    #[arg(long, default_value_t = 64)]
+    pub(super) batch_size: usize,
+    /// Which backends to measure
+    #[arg(long, value_enum, default_value = "both")]
+    pub(super) backend: BenchBackends,
+    /// Measure the desktop app instead (needs a display; use xvfb-run on a server)
+    #[arg(long)]
+    pub(super) app: bool,
+    /// Frames per app measurement
+    #[arg(long, default_value_t = 300, requires = "app")]
+    pub(super) frames: u32,
+    /// Measure the app drawing into an image on the GPU, without a window (no display needed)
+    #[arg(long, requires = "app_runs")]
+    pub(super) headless: bool,
+    /// Soak test instead: the app in long use for MINUTES (training, the walk, the judge,
+    /// windows open, a recording every twelfth of the run), sampling memory, frame rate and
+    /// training speed, then judged against the goals (60 for the full test)
+    #[arg(long, value_name = "MINUTES", conflicts_with_all = ["app", "quality", "profile"])]
+    pub(super) soak: Option<f64>,
+    /// Measure sample quality instead: train each preset at batch 64 for --quality-steps
+    /// steps and print the judge's figures every --quality-every steps (on the CPU unless
+    /// --backend gpu)
+    #[arg(long, conflicts_with = "app")]
+    pub(super) quality: bool,
+    #[arg(long, default_value_t = 20_000, requires = "quality")]
+    pub(super) quality_steps: u64,
+    #[arg(long, default_value_t = 1_000, requires = "quality")]
+    pub(super) quality_every: u64,
+    /// Seed of the quality runs
+    #[arg(long, default_value_t = 42, requires = "quality")]
+    pub(super) seed: u64,
+    /// Benchmark only this preset [default: all; --quality on the CPU: stable and course]
+    #[arg(long, value_enum)]
+    pub(super) preset: Option<Preset>,
+    /// Count what one training step asks of the GPU instead: kernel dispatches, queue
+    /// submissions, uploads and reads per step, from wgpu's own trace of the calls
+    #[arg(long, conflicts_with_all = ["app", "quality"])]
+    pub(super) profile: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum BenchBackends {
+    Gpu,
+    Cpu,
+    Both,
+}
+
+pub fn run(args: BenchArgs) -> anyhow::Result<()> {
+    if args.steps == 0 || args.batch_size == 0 {
+        anyhow::bail!("--steps and --batch-size must be at least 1");
+    }
+    if let Some(minutes) = args.soak {
+        return soak::run(soak::SoakRun {
+            data: &args.data,
+            minutes,
+            backend: match args.backend {
+                BenchBackends::Gpu => "gpu",
+                BenchBackends::Cpu => "cpu",
+                BenchBackends::Both => "auto",
+            },
+            headless: args.headless,
+        });
+    }
+    if args.quality {
+        return quality::run(
+            &args.data,
+            args.preset,
+            quality::QualityRun {
+                steps: args.quality_steps,
+                every: args.quality_every.max(1),
+                seed: args.seed,
+            },
+            match args.backend {
+                BenchBackends::Gpu => crate::backend::BackendChoice::Gpu,
+                BenchBackends::Cpu | BenchBackends::Both => crate::backend::BackendChoice::Cpu,
+            },
+        );
+    }
+    let dataset = super::load_dataset(&args.data)?;
+    let pixels = dataset.normalized_pixels();
+    if args.app {
+        return app::run(&args, &pixels);
+    }
+    throughput::table(&args, &pixels)
+}

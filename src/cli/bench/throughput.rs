@@ -1,0 +1,160 @@
+//! Training throughput per preset and backend, as a table, and `--profile`'s count of the GPU
+//! calls of a step.
+
+use std::time::Instant;
+
+use burn::tensor::backend::{AutodiffBackend, Backend};
+
+use super::{BenchArgs, BenchBackends};
+use crate::backend::{CpuBackend, GpuBackend, Resolved};
+use crate::gan::{Preset, RealImages, TrainConfig, Trainer};
+
+const WARMUP_STEPS: u64 = 10;
+/// Kernels listed under each row of `--profile`, most dispatched first.
+const KERNELS_SHOWN: usize = 8;
+
+/// Prints steps/s, samples/s and ms/step of every preset (or `--preset`) on each backend.
+pub(super) fn table(args: &BenchArgs, pixels: &[f32]) -> anyhow::Result<()> {
+    let presets = args.preset.map_or(
+        vec![Preset::Course, Preset::Stable, Preset::Dcgan],
+        |preset| vec![preset],
+    );
+    if args.profile {
+        return profile(args, &presets, pixels);
+    }
+    println!(
+        "{:<8} {:<28} {:>10} {:>12} {:>10}",
+        "preset", "backend", "steps/s", "samples/s", "ms/step"
+    );
+    // Probe the GPU once, not once per preset.
+    let gpu = (args.backend != BenchBackends::Cpu)
+        .then(|| crate::backend::resolve(crate::backend::BackendChoice::Gpu));
+    for &preset in &presets {
+        if args.backend != BenchBackends::Gpu {
+            crate::backend::on_cpu_pool(|| {
+                measure::<CpuBackend>(
+                    args,
+                    preset,
+                    pixels,
+                    &Resolved::Cpu { reason: None }.describe(),
+                    &Default::default(),
+                )
+            });
+        }
+        match &gpu {
+            Some(resolved @ Resolved::Gpu { .. }) => {
+                measure::<GpuBackend>(
+                    args,
+                    preset,
+                    pixels,
+                    &resolved.describe(),
+                    &Default::default(),
+                );
+            }
+            Some(Resolved::Cpu { reason }) => println!(
+                "{:<8} {:<28} {}",
+                preset,
+                "gpu",
+                reason.as_deref().unwrap_or_default()
+            ),
+            None => {}
+        }
+    }
+    Ok(())
+}
+
+/// Prints the GPU calls per training step of each preset, counted over `args.steps` steps
+/// after a warm-up (kernels compiled, memory pools grown).
+fn profile(args: &BenchArgs, presets: &[Preset], pixels: &[f32]) -> anyhow::Result<()> {
+    use crate::backend::counts::TracedGpu;
+    let folder = tempfile::tempdir()?;
+    let gpu = TracedGpu::open(folder.path()).map_err(anyhow::Error::msg)?;
+    println!(
+        "GPU calls per training step, batch {}, {} steps after {} of warm-up, on {}",
+        args.batch_size, args.steps, WARMUP_STEPS, gpu.adapter
+    );
+    println!(
+        "{:<8} {:>11} {:>12} {:>9} {:>7} {:>15}",
+        "preset", "dispatches", "submissions", "uploads", "reads", "argument writes"
+    );
+    for &preset in presets {
+        let config = TrainConfig {
+            preset,
+            batch_size: args.batch_size,
+            ..TrainConfig::default()
+        };
+        let data = RealImages::<GpuBackend>::new(pixels.to_vec(), &gpu.device);
+        let mut trainer = Trainer::<GpuBackend>::new(config, &gpu.device);
+        for _ in 0..WARMUP_STEPS {
+            trainer.step(&data);
+        }
+        GpuBackend::sync(&gpu.device)?;
+        let start = gpu.mark();
+        for _ in 0..args.steps {
+            trainer.step(&data);
+        }
+        GpuBackend::sync(&gpu.device)?;
+        let counts = gpu.count(start, gpu.mark()).map_err(anyhow::Error::msg)?;
+        let per_step = |n: u64| n as f64 / args.steps as f64;
+        println!(
+            "{:<8} {:>11.1} {:>12.2} {:>9.2} {:>7.2} {:>15.1}",
+            preset,
+            per_step(counts.dispatches),
+            per_step(counts.submissions),
+            per_step(counts.uploads),
+            per_step(counts.reads),
+            per_step(counts.argument_writes)
+        );
+        let top: Vec<String> = counts
+            .kernels
+            .iter()
+            .take(KERNELS_SHOWN)
+            .map(|(name, n)| format!("{name} ×{:.1}", per_step(*n)))
+            .collect();
+        println!("         most dispatched: {}", top.join(", "));
+    }
+    if std::env::var_os("GANIMATE_KEEP_TRACE").is_some() {
+        println!("trace kept in {}", folder.keep().display());
+    }
+    Ok(())
+}
+
+/// Times `args.steps` training steps after a warm-up and prints a table row; returns samples/s.
+pub(super) fn measure<B: AutodiffBackend>(
+    args: &BenchArgs,
+    preset: Preset,
+    pixels: &[f32],
+    label: &str,
+    device: &B::Device,
+) -> f64 {
+    let config = TrainConfig {
+        preset,
+        batch_size: args.batch_size,
+        ..TrainConfig::default()
+    };
+    let data = RealImages::<B>::new(pixels.to_vec(), device);
+    let mut trainer = Trainer::<B>::new(config, device);
+    for _ in 0..WARMUP_STEPS {
+        trainer.step(&data);
+    }
+    trainer.step(&data).read(); // wait for the warm-up to finish
+    let started = Instant::now();
+    let mut last = None;
+    for _ in 0..args.steps {
+        last = Some(trainer.step(&data));
+    }
+    if let Some(stats) = last {
+        stats.read(); // the clock stops when the device is done, not when work is queued
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let steps_per_s = args.steps as f64 / seconds;
+    println!(
+        "{:<8} {:<28} {:>10.1} {:>12.0} {:>10.2}",
+        preset,
+        label,
+        steps_per_s,
+        steps_per_s * args.batch_size as f64,
+        1000.0 / steps_per_s
+    );
+    steps_per_s * args.batch_size as f64
+}
