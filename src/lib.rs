@@ -1,4 +1,5 @@
-//! ganimate: train a GAN on MNIST live, watch it learn, walk its latent space.
+//! ganimate: train a GAN on MNIST live, watch it learn, walk its latent space; and see the game
+//! itself on 1D and 2D points in the toy lab.
 //!
 //! The library holds everything; `main.rs` only calls [`cli::run`].
 
@@ -13,4 +14,5 @@ pub mod linalg;
 pub mod records;
 pub mod report;
 pub mod soak;
+pub mod toy;
 pub mod video;

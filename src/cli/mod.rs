@@ -1,5 +1,5 @@
 //! The command line: `ganimate [app] | train | sample | walk | project | export | classifier |
-//! eval | bench`. Usage errors exit 2 (clap), runtime
+//! eval | bench | toy`. Usage errors exit 2 (clap), runtime
 //! errors exit 1 with `error: …` on stderr, an interrupted training run exits 130.
 
 mod app;
@@ -8,6 +8,7 @@ mod judge;
 mod progress;
 mod project;
 mod sample;
+mod toy;
 mod train;
 mod walk;
 
@@ -54,6 +55,8 @@ enum Command {
     Eval(judge::EvalArgs),
     /// Measure training throughput (samples/s) for each preset and backend, or sample quality
     Bench(bench::BenchArgs),
+    /// The toy lab: train, sample and score GANs on 1D and 2D points
+    Toy(toy::ToyArgs),
 }
 
 #[derive(Args)]
@@ -108,6 +111,7 @@ pub fn run() -> ExitCode {
         Command::Classifier(args) => judge::run_classifier(args).map(|()| Outcome::Done),
         Command::Eval(args) => judge::run_eval(args).map(|()| Outcome::Done),
         Command::App(args) => app::run(args),
+        Command::Toy(args) => toy::run(args),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,

@@ -2,7 +2,7 @@
 //! checkpoint.
 
 use crate::data::DatasetKind;
-use crate::gan::model::Preset;
+use crate::gan::model::{DiscriminatorConfig, GeneratorConfig, Preset};
 use crate::gan::training::adam::FusedAdamConfig;
 use crate::gan::training::loss::LossKind;
 
@@ -24,6 +24,22 @@ pub struct TrainConfig {
     /// none. Older checkpoints have none.
     #[serde(default)]
     pub r1_gamma: f64,
+    /// A toy lab run, on 1D or 2D points instead of digits; `None` for digits (and in every
+    /// checkpoint from before the toy lab).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub toy: Option<ToySetup>,
+}
+
+/// What a toy lab run trains on.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ToySetup {
+    /// Coordinates per point: 1 or 2.
+    pub dim: usize,
+    /// The data as the user named it: a built-in shape (`ring`) or a CSV file's path.
+    pub data: String,
+    /// Half the side of the square that G's output spans, in the data's units: the points are
+    /// divided by it before training.
+    pub extent: f32,
 }
 
 impl Default for TrainConfig {
@@ -40,6 +56,7 @@ impl Default for TrainConfig {
             d_steps: 1,
             seed: 42,
             r1_gamma: 0.0,
+            toy: None,
         }
     }
 }
@@ -50,6 +67,30 @@ impl TrainConfig {
             .with_beta_1(self.beta1 as f32)
             .with_beta_2(self.beta2 as f32)
             .with_epsilon(1e-8)
+    }
+
+    /// G's architecture: the preset's, for digits or for the toy's points.
+    pub fn generator(&self) -> GeneratorConfig {
+        match &self.toy {
+            Some(toy) => self.preset.toy_generator(toy.dim),
+            None => self.preset.generator(),
+        }
+    }
+
+    /// D's architecture: the preset's, for digits or for the toy's points.
+    pub fn discriminator(&self) -> DiscriminatorConfig {
+        match &self.toy {
+            Some(toy) => self.preset.toy_discriminator(toy.dim),
+            None => self.preset.discriminator(),
+        }
+    }
+
+    /// The largest shift of the translations D sees digits through; none for points.
+    pub fn augment_shift(&self) -> Option<usize> {
+        self.toy
+            .is_none()
+            .then(|| self.preset.augment_shift())
+            .flatten()
     }
 
     /// Checks values a user can type; returns what is wrong.
@@ -63,6 +104,25 @@ impl TrainConfig {
         for (name, lr) in [("lr-g", self.lr_g), ("lr-d", self.lr_d)] {
             if !(lr.is_finite() && lr > 0.0 && lr < 1.0) {
                 return Err(format!("--{name} must be in (0, 1), got {lr}"));
+            }
+        }
+        if let Some(toy) = &self.toy {
+            if self.preset == Preset::Dcgan {
+                return Err(
+                    "the dcgan preset draws images; the toy lab takes course or stable".into(),
+                );
+            }
+            if !(1..=2).contains(&toy.dim) {
+                return Err(format!(
+                    "toy points have 1 or 2 coordinates, not {}",
+                    toy.dim
+                ));
+            }
+            if !(toy.extent.is_finite() && toy.extent > 0.0) {
+                return Err(format!(
+                    "the toy view's extent must be positive, got {}",
+                    toy.extent
+                ));
             }
         }
         if !(self.r1_gamma.is_finite() && (0.0..=100.0).contains(&self.r1_gamma)) {

@@ -26,7 +26,8 @@ pub fn generate<B: Backend>(generator: &Generator<B>, noise: &[f32], device: &B:
     }
 }
 
-/// Runs `generator` on `noise` and returns the images' values in [-1, 1], `count × 784`.
+/// Runs `generator` on `noise` and returns its output in [-1, 1]: `count × 784` pixels for
+/// digits, `count × dim` coordinates for toy points.
 pub fn generate_values<B: Backend>(
     generator: &Generator<B>,
     noise: &[f32],

@@ -12,6 +12,7 @@ mod fuzz;
 mod gpu;
 mod headless;
 mod judge;
+mod toy;
 mod training;
 mod video;
 #[cfg(target_os = "linux")]

@@ -7,6 +7,7 @@ mod app;
 mod quality;
 pub(super) mod soak;
 mod throughput;
+mod toy;
 
 use clap::Args;
 
@@ -56,6 +57,16 @@ pub struct BenchArgs {
     /// Benchmark only this preset [default: all; --quality on the CPU: stable and course]
     #[arg(long, value_enum)]
     pub(super) preset: Option<Preset>,
+    /// Measure the toy lab instead: the stable preset on the grid and the ring and the course
+    /// preset on the ring, per seed, against the mode-collapse papers' figures
+    #[arg(long, conflicts_with_all = ["app", "quality", "soak"])]
+    pub(super) toy: bool,
+    /// Seeds per toy data set
+    #[arg(long, default_value_t = 10, requires = "toy")]
+    pub(super) toy_seeds: u64,
+    /// Seconds of training per toy seed
+    #[arg(long, default_value_t = 60.0, requires = "toy")]
+    pub(super) toy_seconds: f64,
     /// Count what one training step asks of the GPU instead: kernel dispatches, queue
     /// submissions, uploads and reads per step, from wgpu's own trace of the calls
     #[arg(long, conflicts_with_all = ["app", "quality"])]
@@ -99,6 +110,30 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
                 BenchBackends::Cpu | BenchBackends::Both => crate::backend::BackendChoice::Cpu,
             },
         );
+    }
+    if args.toy {
+        let run = toy::ToyRun {
+            seeds: args.toy_seeds.max(1),
+            seconds: args.toy_seconds,
+        };
+        return match args.backend {
+            BenchBackends::Gpu => {
+                match crate::cli::resolve_backend(crate::backend::BackendChoice::Gpu) {
+                    resolved @ crate::backend::Resolved::Gpu { .. } => {
+                        toy::run::<crate::backend::GpuBackend>(run, &resolved.describe())
+                    }
+                    crate::backend::Resolved::Cpu { reason } => {
+                        anyhow::bail!("no GPU: {}", reason.unwrap_or_default())
+                    }
+                }
+            }
+            BenchBackends::Cpu | BenchBackends::Both => crate::backend::on_cpu_pool(|| {
+                toy::run::<crate::backend::CpuBackend>(
+                    run,
+                    &crate::backend::Resolved::Cpu { reason: None }.describe(),
+                )
+            }),
+        };
     }
     let dataset = super::load_dataset(&args.data)?;
     let pixels = dataset.normalized_pixels();

@@ -119,14 +119,16 @@ pub(super) fn run(soak: SoakRun) -> anyhow::Result<()> {
     println!("{summary}");
     let (started, finished, other_files) =
         recordings.context("the app did not report its recordings")?;
+    let recordings_kept = started > 0 && finished == started && other_files == 0;
+    let verdict = |met: bool| if met { "met" } else { "not met" };
     println!(
         "recordings: {started} started, {finished} finished, {other_files} other files left \
          (goal: every one finished, nothing else left: {})",
-        if started > 0 && finished == started && other_files == 0 {
-            "met"
-        } else {
-            "not met"
-        }
+        verdict(recordings_kept)
+    );
+    println!(
+        "soak: every goal {}",
+        verdict(summary.all_met() && recordings_kept)
     );
     if !shown.is_empty() {
         println!("first errors:{shown}");

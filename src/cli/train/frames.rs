@@ -17,7 +17,7 @@ const TIMELAPSE_FPS: u32 = 10;
 /// Time-lapse pixels per progress-frame pixel.
 const TIMELAPSE_SCALE: usize = 2;
 
-pub(super) struct Frames<B: AutodiffBackend> {
+pub(in crate::cli) struct Frames<B: AutodiffBackend> {
     noise: Vec<f32>,
     folder: PathBuf,
     /// The time-lapse and where it goes.
@@ -35,11 +35,7 @@ impl<B: AutodiffBackend> Frames<B> {
     ) -> anyhow::Result<Self> {
         let config = trainer.config();
         let mut frames = Self {
-            noise: sample::fixed_noise(
-                config.seed,
-                FRAME_DIGITS,
-                config.preset.generator().latent_dim,
-            ),
+            noise: sample::fixed_noise(config.seed, FRAME_DIGITS, config.generator().latent_dim),
             folder: run_dir.join("samples"),
             video: None,
             device: device.clone(),

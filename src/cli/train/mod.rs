@@ -1,9 +1,9 @@
 //! `ganimate train`: headless training with checkpoints and progress frames, a front over the
 //! guarded loop ([`GuardedRun`]) that the app runs too.
 
-mod frames;
+pub(super) mod frames;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -96,19 +96,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<Outcome> {
     {
         bail!("--epochs must be a positive number, got {epochs}");
     }
-    let resuming = checkpoint::exists(&args.out);
-    if args.resume && !resuming {
-        bail!(
-            "--resume: {} holds no checkpoint to continue",
-            args.out.display()
-        );
-    }
-    if !args.resume && resuming {
-        bail!(
-            "{} already holds a checkpoint: pass --resume to continue it, or choose another --out",
-            args.out.display()
-        );
-    }
+    check_resume(&args.out, args.resume)?;
     let resolved = super::resolve_backend(args.backend);
     match &resolved {
         Resolved::Gpu { adapter, software } => {
@@ -129,6 +117,25 @@ pub fn run(args: TrainArgs) -> anyhow::Result<Outcome> {
             })
         }
     }
+}
+
+/// Whether `out` holds a run to continue, checked against `--resume`: a run is never continued
+/// without it, nor started over one.
+pub(super) fn check_resume(out: &Path, resume: bool) -> anyhow::Result<bool> {
+    let resuming = checkpoint::exists(out);
+    if resume && !resuming {
+        bail!(
+            "--resume: {} holds no checkpoint to continue",
+            out.display()
+        );
+    }
+    if !resume && resuming {
+        bail!(
+            "{} already holds a checkpoint: pass --resume to continue it, or choose another --out",
+            out.display()
+        );
+    }
+    Ok(resuming)
 }
 
 /// The run's configuration: the checkpoint's when resuming, with live-changeable overrides.
@@ -231,27 +238,67 @@ fn train<B: AutodiffBackend>(
     }
     let target = target_steps(args, &config, &dataset);
     let data = RealImages::<B>::new(dataset.normalized_pixels(), device);
+    announce(args, &config, resolved);
+    let frames = Frames::open(&trainer, &args.out, args.video.as_deref(), device)?;
+    run_loop(Loop {
+        trainer,
+        data,
+        target,
+        out: &args.out,
+        save_every: args.save_every,
+        frames: (args.sample_every > 0).then_some((frames, args.sample_every)),
+        lang: args.lang,
+    })
+}
+
+/// One run of the guarded loop, as `train` and `toy train` hand it over.
+pub(super) struct Loop<'a, B: AutodiffBackend> {
+    pub(super) trainer: Trainer<B>,
+    pub(super) data: RealImages<B>,
+    /// Train until this many generator steps in total.
+    pub(super) target: u64,
+    pub(super) out: &'a Path,
+    pub(super) save_every: u64,
+    /// The digits' progress frames, and every how many steps they are drawn.
+    pub(super) frames: Option<(Frames<B>, u64)>,
+    pub(super) lang: Lang,
+}
+
+/// Trains to the target behind the divergence guard, with the lessons' watch, a progress bar,
+/// checkpoints every `save_every` steps and on Ctrl-C, and the frames where there are any.
+pub(super) fn run_loop<B: AutodiffBackend>(plan: Loop<'_, B>) -> anyhow::Result<Outcome> {
+    let Loop {
+        trainer,
+        data,
+        target,
+        out,
+        save_every,
+        mut frames,
+        lang,
+    } = plan;
     let interrupted = Arc::new(AtomicBool::new(false));
     {
         let flag = interrupted.clone();
         ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
             .context("cannot install the Ctrl-C handler")?;
     }
-    announce(args, &config, resolved);
-
     let start_step = trainer.step_count();
     let bar = super::progress::training_bar(start_step, target.max(start_step));
     let started = Instant::now();
-    let mut frames = Frames::open(&trainer, &args.out, args.video.as_deref(), device)?;
-    if args.sample_every > 0 {
+    if let Some((frames, _)) = frames.as_mut() {
         frames.write(&trainer, start_step == 0)?;
     }
+    let finish_frames = |frames: Option<(Frames<B>, u64)>| match frames {
+        Some((frames, every)) => frames.finish(every),
+        None => Ok(()),
+    };
     let mut last: Option<StepValues> = None;
-    let mut run = GuardedRun::new(trainer).watched_by(Watch::new(config.loss, args.lang));
+    let loss = trainer.config().loss;
+    let mut run = GuardedRun::new(trainer).watched_by(Watch::new(loss, lang));
     while run.trainer().step_count() < target {
         if interrupted.load(Ordering::SeqCst) {
             bar.abandon();
-            let (saved, reviewed) = run.save(&args.out)?;
+            let (saved, reviewed) = run.save(out)?;
             reviewed.remarks.iter().for_each(|line| eprintln!("{line}"));
             if let Some(divergence) = reviewed.divergence {
                 eprintln!("{divergence}");
@@ -261,13 +308,13 @@ fn train<B: AutodiffBackend>(
                 run.trainer().step_count(),
                 saved.display()
             );
-            frames.finish(args.sample_every)?;
+            finish_frames(frames)?;
             return Ok(Outcome::Interrupted);
         }
         run.step(StepMode::Both, &data);
         let step = run.trainer().step_count();
         bar.set_position(step);
-        let saving = step % args.save_every == 0 && step < target;
+        let saving = step % save_every == 0 && step < target;
         if step % STATS_EVERY == 0 || step == target || saving {
             // One read-back for every step since the last; checked before anything is saved.
             let reviewed = run.review();
@@ -276,8 +323,8 @@ fn train<B: AutodiffBackend>(
             }
             if let Some(divergence) = reviewed.divergence {
                 bar.abandon();
-                let saved = run.save_reviewed(&args.out)?;
-                frames.finish(args.sample_every)?;
+                let saved = run.save_reviewed(out)?;
+                finish_frames(frames)?;
                 bail!(
                     "{divergence}, saved as {}. Resume from there with lower learning rates \
                      (--resume --lr-g … --lr-d …)",
@@ -295,29 +342,36 @@ fn train<B: AutodiffBackend>(
                 last = Some(*values);
             }
         }
-        if args.sample_every > 0 && step % args.sample_every == 0 {
+        if let Some((frames, every)) = frames.as_mut()
+            && step % *every == 0
+        {
             frames.write(run.trainer(), true)?;
         }
         if saving {
-            let saved = run.save_reviewed(&args.out)?;
+            let saved = run.save_reviewed(out)?;
             if bar.is_hidden() {
                 eprintln!("step {step}/{target}: checkpoint {}", saved.display());
             }
         }
     }
     bar.finish();
-    let saved = run.save_reviewed(&args.out)?;
-    let frames_folder = frames.folder().to_path_buf();
-    frames.finish(args.sample_every)?;
+    let saved = run.save_reviewed(out)?;
+    let frames_folder = frames
+        .as_ref()
+        .map(|(frames, _)| frames.folder().to_path_buf());
+    finish_frames(frames)?;
     let trainer = run.trainer();
     let elapsed = started.elapsed().as_secs_f64();
     let trained = trainer.step_count() - start_step;
     let samples = real_images_seen(trainer, start_step);
     eprintln!(
-        "trained {trained} steps in {elapsed:.1} s ({:.0} samples/s); checkpoint: {}; frames: {}",
+        "trained {trained} steps in {elapsed:.1} s ({:.0} samples/s); checkpoint: {}{}",
         samples as f64 / elapsed.max(1e-9),
         saved.display(),
-        frames_folder.display()
+        frames_folder.map_or(String::new(), |folder| format!(
+            "; frames: {}",
+            folder.display()
+        ))
     );
     if let Some(values) = last {
         println!(

@@ -84,7 +84,10 @@ fn decode_generator<B: Backend>(
     device: &B::Device,
 ) -> Result<Generator<B>, CheckpointError> {
     let preset = manifest.config.preset;
-    let skeleton = preset.generator().init::<B>(&mut skeleton_rng(), device);
+    let skeleton = manifest
+        .config
+        .generator()
+        .init::<B>(&mut skeleton_rng(), device);
     let record =
         crate::records::load(bytes, device).map_err(|err| CheckpointError::Incompatible {
             path: dir.join(file),
@@ -142,7 +145,7 @@ pub fn load_trainer<B: AutodiffBackend>(
             device,
         ));
     }
-    let discriminator = preset
+    let discriminator = config
         .discriminator()
         .init::<B>(&mut skeleton_rng(), device);
     let discriminator_record = decode::<B, _>(&dir, &manifest, DISCRIMINATOR, device)?;

@@ -4,7 +4,6 @@
 use burn::nn::Linear;
 use burn::prelude::*;
 
-use crate::data::IMAGE_PIXELS;
 use crate::gan::latent::SeededRng;
 use crate::gan::model::conv::Downsampler;
 use crate::gan::model::layers::{activation, activation_slope, init_linear, layer_widths};
@@ -23,6 +22,9 @@ pub struct DiscriminatorConfig {
     /// MLP.
     #[config(default = "Vec::new()")]
     pub downsample: Vec<usize>,
+    /// Values an MLP reads: a digit's 784 pixels, or a toy point's 1 or 2 coordinates.
+    #[config(default = 784)]
+    pub input_width: usize,
 }
 
 #[derive(Module, Debug)]
@@ -40,7 +42,7 @@ impl DiscriminatorConfig {
             .then(|| Downsampler::init(&self.downsample, self.leaky_slope, rng, device));
         let input = downsampler
             .as_ref()
-            .map_or(IMAGE_PIXELS, Downsampler::output_width);
+            .map_or(self.input_width, Downsampler::output_width);
         let widths = layer_widths(input, &self.hidden, 1);
         let mut layers: Vec<Linear<B>> = widths
             .windows(2)
@@ -126,6 +128,7 @@ mod tests {
 
     use super::*;
     use crate::backend::Cpu;
+    use crate::data::IMAGE_PIXELS;
     use crate::gan::latent::{Stream, rng_for};
     use crate::gan::model::test_tensors::{images, values};
 

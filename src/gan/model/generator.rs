@@ -5,7 +5,6 @@ use burn::nn::{BatchNorm, BatchNormConfig, Linear};
 use burn::prelude::*;
 use burn::tensor::activation::tanh;
 
-use crate::data::IMAGE_PIXELS;
 use crate::gan::latent::SeededRng;
 use crate::gan::model::batch_norm::{detached_norm, normalize_batch, normalize_inference};
 use crate::gan::model::conv::{Upsampler, UpsamplerTrace, feature_side};
@@ -30,6 +29,9 @@ pub struct GeneratorConfig {
     /// an MLP.
     #[config(default = "Vec::new()")]
     pub upsample: Vec<usize>,
+    /// Values an MLP draws: a digit's 784 pixels, or a toy point's 1 or 2 coordinates.
+    #[config(default = 784)]
+    pub output_width: usize,
 }
 
 #[derive(Module, Debug)]
@@ -48,7 +50,7 @@ impl GeneratorConfig {
     pub fn init<B: Backend>(&self, rng: &mut SeededRng, device: &B::Device) -> Generator<B> {
         let output_width = match self.upsample.first() {
             Some(channels) => channels * feature_side(self.upsample.len() - 1).pow(2),
-            None => IMAGE_PIXELS,
+            None => self.output_width,
         };
         let widths = layer_widths(self.latent_dim, &self.hidden, output_width);
         let mut layers: Vec<Linear<B>> = widths
@@ -252,6 +254,7 @@ fn tanh_keeping_output<B: Backend>(x: Tensor<B, 2>) -> Tensor<B, 2> {
 mod tests {
     use super::*;
     use crate::backend::Cpu;
+    use crate::data::IMAGE_PIXELS;
     use crate::gan::latent::{Stream, rng_for};
     use crate::gan::model::test_tensors::{images, values};
 

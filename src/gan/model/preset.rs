@@ -55,6 +55,28 @@ impl Preset {
         }
     }
 
+    /// G of the toy lab's runs on `dim`-dimensional points (1 or 2), from 2D noise so that
+    /// the latent grid maps onto the plane. `course` keeps the seed's recipe: Linear+ReLU.
+    pub fn toy_generator(self, dim: usize) -> GeneratorConfig {
+        let (hidden, leaky_slope) = match self {
+            Preset::Course => (vec![128, 128], 0.0),
+            Preset::Stable | Preset::Dcgan => (vec![256, 256, 256], 0.2),
+        };
+        GeneratorConfig::new(hidden)
+            .with_latent_dim(2)
+            .with_output_width(dim)
+            .with_leaky_slope(leaky_slope)
+    }
+
+    /// D of the toy lab's runs on `dim`-dimensional points.
+    pub fn toy_discriminator(self, dim: usize) -> DiscriminatorConfig {
+        let hidden = match self {
+            Preset::Course => vec![128, 128],
+            Preset::Stable | Preset::Dcgan => vec![256, 256, 256],
+        };
+        DiscriminatorConfig::new(hidden).with_input_width(dim)
+    }
+
     /// Decay of the moving average of G's weights that sampling uses (Yazıcı et al., "The
     /// Unusual Effectiveness of Averaging in GAN Training", 2019). It smooths out the
     /// step-to-step wobble of an MLP generator, which otherwise shows as speckled digits. The

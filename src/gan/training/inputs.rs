@@ -68,7 +68,6 @@ impl<B: Backend> InputStream<B> {
     pub fn new(config: &TrainConfig, device: &B::Device) -> Self {
         Self {
             translations: config
-                .preset
                 .augment_shift()
                 .map(|shift| Translations::new(shift, device)),
             d_targets: d_targets(config.batch_size, config.preset.real_label(), device),

@@ -20,7 +20,8 @@ use crate::gan::training::stats::{StepMode, StepStats};
 type GeneratorOptimizer<B> = OptimizerAdaptor<FusedAdam, Generator<B>, B>;
 type DiscriminatorOptimizer<B> = OptimizerAdaptor<FusedAdam, Discriminator<B>, B>;
 
-/// The training images, uploaded once and batched on the device by index.
+/// The training images (or the toy lab's points), uploaded once and batched on the device by
+/// index.
 pub struct RealImages<B: Backend> {
     pixels: Tensor<B, 2>,
     count: usize,
@@ -29,8 +30,13 @@ pub struct RealImages<B: Backend> {
 impl<B: Backend> RealImages<B> {
     /// `pixels` holds `count` images of 784 values in [-1, 1].
     pub fn new(pixels: Vec<f32>, device: &B::Device) -> Self {
-        let count = pixels.len() / IMAGE_PIXELS;
-        let pixels = Tensor::from_data(TensorData::new(pixels, [count, IMAGE_PIXELS]), device);
+        Self::with_width(pixels, IMAGE_PIXELS, device)
+    }
+
+    /// `values` holds samples of `width` values each in [-1, 1]: a toy run's points.
+    pub fn with_width(values: Vec<f32>, width: usize, device: &B::Device) -> Self {
+        let count = values.len() / width;
+        let pixels = Tensor::from_data(TensorData::new(values, [count, width]), device);
         Self { pixels, count }
     }
 
@@ -68,8 +74,8 @@ impl<B: AutodiffBackend> Trainer<B> {
     /// Fresh networks, initialised from `config.seed`.
     pub fn new(config: TrainConfig, device: &B::Device) -> Self {
         let mut rng = latent::rng_for(config.seed, Stream::Init, 0);
-        let generator = config.preset.generator().init(&mut rng, device);
-        let discriminator = config.preset.discriminator().init(&mut rng, device);
+        let generator = config.generator().init(&mut rng, device);
+        let discriminator = config.discriminator().init(&mut rng, device);
         Self::from_parts(config, generator, discriminator, 0, 0, device)
     }
 
@@ -81,7 +87,7 @@ impl<B: AutodiffBackend> Trainer<B> {
         device: &B::Device,
     ) -> Self {
         let mut rng = latent::rng_for(config.seed, Stream::Init, 1);
-        let discriminator = config.preset.discriminator().init(&mut rng, device);
+        let discriminator = config.discriminator().init(&mut rng, device);
         Self::from_parts(config, generator, discriminator, step, 0, device)
     }
 
