@@ -165,32 +165,14 @@ pub(super) fn plugin(app: &mut App) {
     let latent_dim = crate::gan::Preset::Stable.generator().latent_dim;
     app.add_message::<WalkControl>()
         .insert_resource(WalkState::random(seed, latent_dim))
-        .add_systems(
-            Update,
-            (apply_walk_controls, advance)
-                .chain()
-                .in_set(AppSystems::Input),
-        );
+        .add_systems(Update, apply_walk_controls.in_set(AppSystems::Input));
 }
 
-fn apply_walk_controls(mut controls: MessageReader<WalkControl>, mut walk: ResMut<WalkState>) {
-    for control in controls.read() {
-        walk.apply(control);
-    }
-}
-
-/// Moves along the path; it waits for the first frames of the walk to exist.
-fn advance(
-    time: Res<Time>,
-    previews: Res<crate::app::preview::Previews>,
+pub(in crate::app) fn apply_walk_controls(
+    mut controls: MessageReader<WalkControl>,
     mut walk: ResMut<WalkState>,
 ) {
-    if walk.playing && previews.version > 0 {
-        let position = walk.position + walk.speed * time.delta_secs();
-        walk.position = walk.path.normalize(position);
-        // An open path bounces back to its start once it arrives.
-        if !walk.path.looping && walk.position >= walk.path.segments() as f32 {
-            walk.position = 0.0;
-        }
+    for control in controls.read() {
+        walk.apply(control);
     }
 }

@@ -11,7 +11,7 @@ use bevy::prelude::*;
 use crate::app::preview::truncation::DrawTruncation;
 use crate::app::schedule::AppSystems;
 use crate::app::training::{Session, TrainingState};
-use crate::app::walk::{FRAMES_PER_SEGMENT, WalkState};
+use crate::app::walk::{FRAMES_PER_SEGMENT, WalkState, apply_walk_controls};
 use crate::data::IMAGE_PIXELS;
 use crate::gan::sample::{fixed_noise, to_grey};
 
@@ -55,7 +55,26 @@ impl Previews {
 pub(super) fn plugin(app: &mut App) {
     app.add_plugins(truncation::plugin)
         .init_resource::<Previews>()
-        .add_systems(Update, refresh.in_set(AppSystems::Sample));
+        .add_systems(Update, refresh.in_set(AppSystems::Sample))
+        .add_systems(
+            Update,
+            advance_walk
+                .in_set(AppSystems::Input)
+                .after(apply_walk_controls),
+        );
+}
+
+/// Moves the walk along its path once its first frames exist (here, so that the walk needs
+/// nothing from the previews).
+fn advance_walk(time: Res<Time>, previews: Res<Previews>, mut walk: ResMut<WalkState>) {
+    if walk.playing && previews.version > 0 {
+        let position = walk.position + walk.speed * time.delta_secs();
+        walk.position = walk.path.normalize(position);
+        // An open path bounces back to its start once it arrives.
+        if !walk.path.looping && walk.position >= walk.path.segments() as f32 {
+            walk.position = 0.0;
+        }
+    }
 }
 
 pub(super) fn refresh(
