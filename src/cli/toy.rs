@@ -8,7 +8,7 @@ use burn::tensor::backend::AutodiffBackend;
 use clap::{Args, Subcommand};
 
 use super::Outcome;
-use super::train::{Loop, check_resume, run_loop};
+use super::train::{Loop, check_resume, resumed, run_loop};
 use crate::backend::{BackendChoice, CpuBackend, GpuBackend, Resolved};
 use crate::gan::{LossKind, Preset, RealImages, TrainConfig, Trainer, checkpoint};
 use crate::judge::detect::Lang;
@@ -153,13 +153,7 @@ fn train_on<B: AutodiffBackend>(
                 args.out.display()
             );
         }
-        trainer.set_learning_rates(config.lr_g, config.lr_d);
-        trainer.set_d_steps(config.d_steps);
-        eprintln!(
-            "resuming {} at step {}",
-            args.out.display(),
-            trainer.step_count()
-        );
+        resumed(&mut trainer, &config, &args.out);
         trainer
     } else {
         Trainer::<B>::new(config, &device)

@@ -393,14 +393,24 @@ fn open_trainer<B: AutodiffBackend>(
     }
     let mut trainer = checkpoint::load_trainer::<B>(&args.out, device)?;
     let config = config_for(args, Some(trainer.config()))?;
+    resumed(&mut trainer, &config, &args.out);
+    Ok(trainer)
+}
+
+/// Gives a resumed run the settings that change live (learning rates, D steps) and says where
+/// it continues.
+pub(super) fn resumed<B: AutodiffBackend>(
+    trainer: &mut Trainer<B>,
+    config: &TrainConfig,
+    out: &Path,
+) {
     trainer.set_learning_rates(config.lr_g, config.lr_d);
     trainer.set_d_steps(config.d_steps);
     eprintln!(
         "resuming {} at step {}",
-        args.out.display(),
+        out.display(),
         trainer.step_count()
     );
-    Ok(trainer)
 }
 
 /// Says what is about to train, and warns where the preset is slow on this backend.
