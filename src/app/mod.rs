@@ -1,8 +1,8 @@
 //! The desktop app: Bevy plugins around the training core in `crate::gan`, a folder per
 //! feature, each with a `plugin` that adds its systems.
 //!
-//! The logic plugins (training, preview, walk, your digit, directions, timeline, what D sees)
-//! run without a window, so tests drive them headless; the view plugins (scene, panels, keys,
+//! The logic plugins (training, preview, walk, your digit, directions, timeline, what D sees,
+//! the toy lab's looks) run without a window, so tests drive them headless; the view plugins (scene, panels, keys,
 //! lessons, recording) need the renderer. Features talk through Messages and resources; what
 //! they all read lives in [`options`] and [`schedule`].
 
@@ -16,6 +16,7 @@ mod recording;
 mod scene;
 mod schedule;
 mod timeline;
+mod toy;
 mod training;
 mod walk;
 mod what_d_sees;
@@ -29,8 +30,10 @@ pub use directions::{
 pub use options::{AppOptions, StartWindow};
 pub use preview::Previews;
 pub use preview::truncation::{DrawTruncation, SetTruncation};
-pub use schedule::{AppSystems, UiSystems};
+pub use schedule::{ActiveScene, AppSystems, UiSystems};
 pub use timeline::{Timeline, TimelineControl};
+pub use toy::drawing::{DrawControl, Drawing};
+pub use toy::{PICTURE_PIXELS as TOY_PICTURE_PIXELS, ToyLab};
 pub use training::dataset::DatasetStatus;
 pub use training::device::TrainingDevice;
 pub use training::{Control, Settings, TrainingState};
@@ -40,6 +43,7 @@ pub use your_digit::{AddProjectedToWalk, DigitOrigin, ProjectDigit, Projected};
 
 /// The plugins that need no window: what headless tests drive.
 pub fn logic_plugins(app: &mut App) {
+    schedule::configure_scenes(app, Update);
     app.configure_sets(
         Update,
         (
@@ -58,6 +62,7 @@ pub fn logic_plugins(app: &mut App) {
         directions::plugin,
         timeline::plugin,
         what_d_sees::plugin,
+        toy::plugin,
     ));
 }
 
@@ -124,9 +129,12 @@ pub fn run(options: AppOptions) -> AppExit {
         bevy_egui::EguiPrimaryContextPass,
         (UiSystems::Panels, UiSystems::Scene, UiSystems::Windows).chain(),
     );
+    schedule::configure_scenes(&mut app, bevy_egui::EguiPrimaryContextPass);
     app.add_plugins((
         lessons::plugin,
         scene::plugin,
+        toy::sprite::plugin,
+        toy::caption::plugin,
         what_d_sees::verdict_frames::plugin,
         what_d_sees::window::plugin,
         directions::window::plugin,

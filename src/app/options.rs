@@ -12,6 +12,8 @@ use crate::data::DatasetKind;
 pub struct AppOptions {
     pub data: Option<PathBuf>,
     pub dataset: DatasetKind,
+    /// Open the toy lab on these points instead of the digits.
+    pub toy: Option<crate::gan::config::ToySetup>,
     pub offline: bool,
     pub backend: BackendChoice,
     /// Start from this checkpoint (a checkpoint or run folder) instead of fresh networks.
@@ -71,6 +73,7 @@ impl Default for AppOptions {
         Self {
             data: None,
             dataset: DatasetKind::default(),
+            toy: None,
             offline: false,
             backend: BackendChoice::default(),
             checkpoint: None,

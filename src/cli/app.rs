@@ -14,6 +14,10 @@ use crate::backend::BackendChoice;
 pub struct AppArgs {
     #[command(flatten)]
     data: DataArgs,
+    /// Open the toy lab on this data instead of the digits: gaussian, mixture (1D); ring, grid,
+    /// moons, spiral, line (2D); or a CSV file of points
+    #[arg(long, value_name = "DATA", conflicts_with = "checkpoint")]
+    toy: Option<String>,
     /// Start from this checkpoint (or run folder) instead of fresh networks
     #[arg(long, value_name = "DIR")]
     checkpoint: Option<PathBuf>,
@@ -128,11 +132,22 @@ pub fn run(args: AppArgs) -> anyhow::Result<Outcome> {
         Some(path) => Some(crate::data::digitize::read_digit(path)?),
         None => None,
     };
+    // A bad CSV is refused here, with its file and line, before a window opens.
+    let mut toy = match &args.toy {
+        Some(name) => Some(crate::toy::ToyData::open(name)?.setup()),
+        None => None,
+    };
     if let Some(dir) = &args.checkpoint {
-        // Fail before opening a window: a typo should not cost a start-up.
-        crate::gan::checkpoint::read_manifest(dir)?;
+        // Fail before opening a window: a typo should not cost a start-up. A toy checkpoint
+        // opens the toy lab.
+        let (_, manifest) = crate::gan::checkpoint::read_manifest(dir)?;
+        toy = manifest.config.toy;
+    }
+    if toy.is_some() && args.preset == Some(crate::gan::Preset::Dcgan) {
+        bail!("the dcgan preset draws images; the toy lab takes course or stable");
     }
     let exit = crate::app::run(AppOptions {
+        toy,
         data: args.data.data,
         dataset: args.data.dataset,
         offline: args.data.offline,

@@ -125,8 +125,7 @@ fn train(args: ToyTrainArgs) -> anyhow::Result<Outcome> {
         d_steps: args.d_steps,
         seed: args.seed,
         r1_gamma: args.r1,
-        toy: Some(data.setup()),
-        ..TrainConfig::default()
+        ..TrainConfig::toy(data.setup())
     };
     config.validate().map_err(anyhow::Error::msg)?;
     let resuming = check_resume(&args.out, args.resume)?;

@@ -62,6 +62,18 @@ impl Default for TrainConfig {
 }
 
 impl TrainConfig {
+    /// A toy lab run on `setup`'s points: batches of 256 and Adam at 1e-3, which the toy
+    /// presets train well with (digits train at batch 64 and 2e-4).
+    pub fn toy(setup: ToySetup) -> Self {
+        Self {
+            batch_size: 256,
+            lr_g: 1e-3,
+            lr_d: 1e-3,
+            toy: Some(setup),
+            ..Self::default()
+        }
+    }
+
     pub(super) fn adam(&self) -> FusedAdamConfig {
         FusedAdamConfig::new()
             .with_beta_1(self.beta1 as f32)

@@ -5,7 +5,6 @@
 
 use burn::prelude::{Backend, Tensor, TensorData};
 
-use crate::data::IMAGE_PIXELS;
 use crate::gan::model::Discriminator;
 use crate::gan::training::loss::LossKind;
 
@@ -17,6 +16,18 @@ pub trait DiscriminatorProbe: Send {
     fn scores(&self, images: &[f32]) -> Vec<f32>;
     /// What D makes of one image (784 values in [-1, 1]).
     fn inspect(&self, image: &[f32]) -> Inspection;
+    /// D's verdict on each of `points` (`n × width` values) and the change G's loss asks of
+    /// each, were it one of G's fakes: the toy lab's arrows, for a whole batch at once.
+    fn pulls(&self, points: &[f32]) -> Pulls;
+}
+
+/// What D and G's loss make of many samples (see [`DiscriminatorProbe::pulls`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Pulls {
+    /// D's verdict on each sample, as [`DiscriminatorProbe::scores`] gives it.
+    pub scores: Vec<f32>,
+    /// −∂L_G/∂x of each sample's own loss, `n × width`: where G's loss pushes that fake.
+    pub wanted: Vec<f32>,
 }
 
 /// D's view of one image.
@@ -49,9 +60,11 @@ impl<B: Backend> DetachedDiscriminator<B> {
         }
     }
 
+    /// `values` as rows of D's input width (784 for digits, 1 or 2 for toy points).
     fn images(&self, values: Vec<f32>) -> Tensor<B, 2> {
-        let rows = values.len() / IMAGE_PIXELS;
-        Tensor::from_data(TensorData::new(values, [rows, IMAGE_PIXELS]), &self.device)
+        let width = self.discriminator.input_width();
+        let rows = values.len() / width;
+        Tensor::from_data(TensorData::new(values, [rows, width]), &self.device)
     }
 }
 
@@ -69,17 +82,39 @@ impl<B: Backend> DiscriminatorProbe for DetachedDiscriminator<B> {
     }
 
     fn scores(&self, images: &[f32]) -> Vec<f32> {
-        let count = images.len() / IMAGE_PIXELS;
+        let width = self.discriminator.input_width();
+        let count = images.len() / width;
         if count == 0 {
             return Vec::new();
         }
-        let x = self.images(images[..count * IMAGE_PIXELS].to_vec());
+        let x = self.images(images[..count * width].to_vec());
         read(self.loss.d_output(self.discriminator.forward(x)))
+    }
+
+    fn pulls(&self, points: &[f32]) -> Pulls {
+        let width = self.discriminator.input_width();
+        let count = points.len() / width;
+        if count == 0 {
+            return Pulls::default();
+        }
+        let (logits, gradient) = self
+            .discriminator
+            .forward_with_input_gradient(self.images(points[..count * width].to_vec()));
+        let logits = read(logits);
+        let mut wanted = read(gradient);
+        for (row, &logit) in wanted.chunks_mut(width).zip(&logits) {
+            let pull = self.loss.generator_pull(logit);
+            row.iter_mut().for_each(|g| *g *= pull);
+        }
+        Pulls {
+            scores: logits.iter().map(|&l| self.loss.verdict(l)).collect(),
+            wanted,
+        }
     }
 
     fn inspect(&self, image: &[f32]) -> Inspection {
         let mut pixels = image.to_vec();
-        pixels.resize(IMAGE_PIXELS, -1.0);
+        pixels.resize(self.discriminator.input_width(), -1.0);
         let (logits, gradient) = self
             .discriminator
             .forward_with_input_gradient(self.images(pixels));
@@ -219,6 +254,7 @@ fn blend(base: [f32; 3], value: f32, scale: f32) -> [u8; 3] {
 mod tests {
     use super::*;
     use crate::backend::Cpu;
+    use crate::data::IMAGE_PIXELS;
     use crate::gan::latent::{Stream, normal, rng_for};
     use crate::gan::model::DiscriminatorConfig;
 
@@ -278,6 +314,44 @@ mod tests {
                 assert!(
                     (numeric - exact).abs() < 2e-3 * most.max(1e-3),
                     "{loss} pixel {pixel}: −∂L_G/∂x {exact}, finite differences {numeric}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_pull_on_each_toy_point_matches_finite_differences_of_its_loss() {
+        let points = normal(&mut rng_for(24, Stream::Sample, 0), 2 * 5);
+        let eps = 1e-2;
+        for loss in [LossKind::Minimax, LossKind::NonSaturating, LossKind::Lsgan] {
+            let discriminator = DiscriminatorConfig::new(vec![16, 16])
+                .with_input_width(2)
+                .init(&mut rng_for(25, Stream::Init, 0), &Default::default());
+            let discriminator = DetachedDiscriminator::new(discriminator, loss, Default::default());
+            let pulls = discriminator.pulls(&points);
+            let scores = discriminator.scores(&points);
+            assert_eq!(pulls.scores.len(), 5);
+            for (pulled, scored) in pulls.scores.iter().zip(&scores) {
+                assert!(
+                    (pulled - scored).abs() < 1e-5,
+                    "{loss}: {pulled} vs {scored}"
+                );
+            }
+            assert_eq!(pulls.wanted.len(), points.len());
+            let most = largest_magnitude(&pulls.wanted);
+            assert!(most > 0.0, "{loss}: no pull at all");
+            for at in 0..points.len() {
+                let point = &points[at / 2 * 2..at / 2 * 2 + 2];
+                let loss_at = |by: f32| {
+                    let mut moved = point.to_vec();
+                    moved[at % 2] += by;
+                    generator_loss(&discriminator, &moved)
+                };
+                let numeric = -(loss_at(eps) - loss_at(-eps)) / (2.0 * eps);
+                let exact = pulls.wanted[at];
+                assert!(
+                    (numeric - exact).abs() < 2e-3 * most.max(1e-3),
+                    "{loss} value {at}: −∂L_G/∂x {exact}, finite differences {numeric}"
                 );
             }
         }

@@ -57,7 +57,9 @@ pub fn mode_coverage(points: &[f32], modes: &Modes) -> ModeCoverage {
             let p = c as f64 / high_quality as f64;
             p * (p / uniform).ln()
         })
-        .sum();
+        .sum::<f64>()
+        // Never −0: with no high-quality point at all there is nothing to spread.
+        .max(0.0);
     ModeCoverage {
         modes: counts.len(),
         covered: counts.iter().filter(|&&c| c > 0).count(),

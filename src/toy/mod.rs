@@ -5,7 +5,9 @@
 
 pub mod csv;
 pub mod measures;
+pub mod picture;
 pub mod shapes;
+pub mod view;
 
 use std::path::{Path, PathBuf};
 

@@ -11,35 +11,13 @@ use common::mnist_dir;
 use ganimate::app::{
     AddProjectedToWalk, AppOptions, Control, DatasetStatus, DigitOrigin, DirectionsControl,
     DirectionsWindowOpen, DrawTruncation, LatentDirections, Previews, ProjectDigit, Projected,
-    SetTruncation, Timeline, TimelineControl, TrainingDevice, TrainingState, WalkControl,
-    WalkState, WhatDSeesReadings, WhatDSeesView,
+    SetTruncation, Timeline, TimelineControl, TrainingState, WalkControl, WalkState,
+    WhatDSeesReadings, WhatDSeesView,
 };
 use ganimate::data::IMAGE_PIXELS;
 use ganimate::gan::{LossKind, Preset, StepMode, Truncation};
 
-fn headless(options: AppOptions) -> App {
-    let mut app = App::new();
-    app.add_plugins(MinimalPlugins)
-        .insert_resource(AppOptions {
-            offline: true,
-            ..options
-        })
-        .insert_resource(TrainingDevice::cpu(None));
-    ganimate::app::logic_plugins(&mut app);
-    app.finish();
-    app.cleanup();
-    app
-}
-
-/// Updates until the session is open (the dataset loads on a background thread).
-fn until_open(app: &mut App) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while app.world().resource::<TrainingState>().generation == 0 {
-        assert!(Instant::now() < deadline, "the session never opened");
-        app.update();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
+use common::{headless, until_open};
 
 fn state(app: &App) -> &TrainingState {
     app.world().resource::<TrainingState>()

@@ -122,7 +122,7 @@ pub fn succeeded(output: &std::process::Output) -> (String, String) {
 }
 
 /// A 1280×800 RGB screenshot's pixels, and its width.
-fn screenshot_rgb(path: &Path) -> (Vec<u8>, u32) {
+pub fn screenshot_rgb(path: &Path) -> (Vec<u8>, u32) {
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
     let mut reader = decoder.read_info().unwrap();
     let mut buffer = vec![0; reader.output_buffer_size().unwrap()];
@@ -181,4 +181,39 @@ pub fn pretrained_app_args() -> Vec<String> {
         root.join("assets/pretrained").display().to_string(),
     ]
     .to_vec()
+}
+
+/// The app's logic plugins without a window, offline, training on the CPU.
+pub fn headless(options: ganimate::app::AppOptions) -> bevy::prelude::App {
+    let mut app = bevy::prelude::App::new();
+    app.add_plugins(bevy::prelude::MinimalPlugins)
+        .insert_resource(ganimate::app::AppOptions {
+            offline: true,
+            ..options
+        })
+        .insert_resource(ganimate::app::TrainingDevice::cpu(None));
+    ganimate::app::logic_plugins(&mut app);
+    app.finish();
+    app.cleanup();
+    app
+}
+
+/// Updates until the session is open (the dataset loads on a background thread).
+pub fn until_open(app: &mut bevy::prelude::App) {
+    until(app, "the session never opened", |app| {
+        app.world()
+            .resource::<ganimate::app::TrainingState>()
+            .generation
+            > 0
+    });
+}
+
+/// Updates `app` until `done` says so, failing with `what` after a minute.
+pub fn until(app: &mut bevy::prelude::App, what: &str, done: impl Fn(&bevy::prelude::App) -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !done(app) {
+        assert!(std::time::Instant::now() < deadline, "{what}");
+        app.update();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }

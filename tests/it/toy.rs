@@ -1,7 +1,17 @@
-//! The toy lab from the command line: training on points, sampling them as CSV, scoring them,
-//! and refusing bad data files.
+//! The toy lab from the command line (training on points, sampling them as CSV, scoring them,
+//! refusing bad data files) and in the app (the toy scene opens at once, looks at G and D,
+//! switches to 1D and back to the digits, and draws every data set).
 
 use std::process::{Command, Output, Stdio};
+
+use bevy::prelude::*;
+use ganimate::app::{
+    ActiveScene, AppOptions, Control, DatasetStatus, DrawControl, Drawing, TOY_PICTURE_PIXELS,
+    ToyLab, TrainingState,
+};
+use ganimate::gan::TrainConfig;
+use ganimate::toy::ToyData;
+use ganimate::toy::view::{LANDSCAPE_SIDE, LINE_POINTS};
 
 use crate::common;
 
@@ -97,4 +107,214 @@ fn a_digits_checkpoint_is_not_a_toy_one() {
     let output = ganimate(&["toy", "eval", "--checkpoint", "assets/pretrained"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("not of the toy lab"));
+}
+
+/// The app's logic opened on the toy lab's `data`.
+fn toy_app(data: &str) -> App {
+    let mut app = common::headless(AppOptions {
+        toy: Some(ToyData::open(data).unwrap().setup()),
+        data: Some(common::mnist_dir()),
+        ..default()
+    });
+    common::until_open(&mut app);
+    app
+}
+
+/// Updates until the toy lab has looked at a session of generation `generation` and measured it.
+fn until_looked(app: &mut App, generation: u64) -> &ToyLab {
+    common::until(app, "the toy lab never looked", |app| {
+        let lab = app.world().resource::<ToyLab>();
+        app.world().resource::<TrainingState>().generation == generation
+            && lab.scores.is_some()
+            && lab.pixels.is_some()
+            && lab
+                .view
+                .as_ref()
+                .is_some_and(|v| v.dim == lab.data().unwrap().dim())
+    });
+    app.world().resource::<ToyLab>()
+}
+
+#[test]
+fn the_app_opens_the_toy_lab_at_once_and_draws_g_and_d() {
+    let mut app = toy_app("ring");
+    assert_eq!(*app.world().resource::<ActiveScene>(), ActiveScene::Toy);
+    let lab = until_looked(&mut app, 1);
+    let view = lab.view.clone().unwrap();
+    assert_eq!(view.fake.len(), view.pull.len());
+    assert_eq!(view.fake.len() / 2, view.fake_scores.len());
+    assert_eq!(view.landscape.len(), LANDSCAPE_SIDE * LANDSCAPE_SIDE);
+    assert!(view.landscape.iter().all(|v| (0.0..=1.0).contains(v)));
+    assert_eq!(
+        lab.pixels.as_ref().unwrap().len(),
+        (TOY_PICTURE_PIXELS * TOY_PICTURE_PIXELS * 4) as usize
+    );
+    assert_eq!(
+        lab.scores.as_ref().unwrap().modes.as_ref().unwrap().modes,
+        8
+    );
+    let first = lab.step;
+    // The toy lab needs no digits: their loader has not even started.
+    assert!(matches!(
+        app.world().resource::<DatasetStatus>(),
+        DatasetStatus::Loading { .. }
+    ));
+    // Training goes on, and the picture follows it.
+    common::until(&mut app, "the picture never moved on", |app| {
+        app.world().resource::<ToyLab>().step > first + 20
+    });
+}
+
+#[test]
+fn the_scene_switch_resets_into_1d_then_back_to_the_digits() {
+    let mut app = toy_app("ring");
+    let mut settings = app.world().resource::<TrainingState>().settings.clone();
+    settings.config = TrainConfig::toy(ToyData::open("mixture").unwrap().setup());
+    app.world_mut()
+        .write_message(Control::Apply(settings.clone()));
+    app.world_mut().write_message(Control::Reset);
+    let view = until_looked(&mut app, 2).view.clone().unwrap();
+    assert_eq!(
+        (view.dim, view.latent_dim),
+        (1, 1),
+        "Figure 1 maps a line onto a line"
+    );
+    assert_eq!(view.manifold.len(), LINE_POINTS);
+    assert_eq!(view.landscape.len(), LANDSCAPE_SIDE);
+
+    settings.config = TrainConfig::default();
+    app.world_mut().write_message(Control::Apply(settings));
+    app.world_mut().write_message(Control::Reset);
+    app.update();
+    assert_eq!(*app.world().resource::<ActiveScene>(), ActiveScene::Digits);
+    // The digits load now, and a fresh digits session opens once they are here.
+    common::until(&mut app, "no digits session", |app| {
+        let state = app.world().resource::<TrainingState>();
+        state.generation == 3 && state.can_train
+    });
+    assert!(app.world().resource::<DatasetStatus>().loaded().is_some());
+    assert!(
+        app.world()
+            .resource::<TrainingState>()
+            .settings
+            .config
+            .toy
+            .is_none()
+    );
+}
+
+#[test]
+fn the_toy_scene_draws_each_data_set_headless() {
+    let dir = tempfile::tempdir().unwrap();
+    for data in [
+        "ring", "grid", "moons", "spiral", "line", "gaussian", "mixture",
+    ] {
+        let shot = dir.path().join(format!("{data}.png"));
+        let runtime = tempfile::tempdir().unwrap();
+        let output = Command::new(env!("CARGO_BIN_EXE_ganimate"))
+            .args(["app", "--headless", "--backend", "cpu", "--toy", data])
+            .args(["--quit-after-frames", "40", "--screenshot"])
+            .arg(&shot)
+            .env_remove("DISPLAY")
+            .env("XDG_RUNTIME_DIR", runtime.path())
+            .env("XDG_CACHE_HOME", runtime.path())
+            .output()
+            .unwrap();
+        common::succeeded(&output);
+        let shares = picture_colours(&shot);
+        assert!(
+            shares.real > 0.0005,
+            "{data}: no real points or curve: {shares:?}"
+        );
+        assert!(
+            shares.fake > 0.0005,
+            "{data}: no fakes or curve: {shares:?}"
+        );
+        if ["ring", "grid"].contains(&data) {
+            assert!(
+                shares.tinted > 0.05,
+                "{data}: D's landscape is not drawn: {shares:?}"
+            );
+        }
+    }
+}
+
+/// Shares of the toy picture's pixels (where the headless canvas puts it) that are the real
+/// points' green, the fakes' pink, and D's landscape's tints away from grey.
+#[derive(Debug)]
+struct PictureColours {
+    real: f64,
+    fake: f64,
+    tinted: f64,
+}
+
+fn picture_colours(path: &std::path::Path) -> PictureColours {
+    let (buffer, width) = common::screenshot_rgb(path);
+    let (mut real, mut fake, mut tinted, mut all) = (0, 0, 0, 0);
+    // The picture: 300 world units at (−120, 0) in the 940 × 570 pixels the panels leave.
+    for y in 60..510u32 {
+        for x in 40..500u32 {
+            let i = ((y * width + x) * 3) as usize;
+            let [r, g, b] = [buffer[i], buffer[i + 1], buffer[i + 2]].map(i32::from);
+            real += usize::from(g > 180 && g > r + 60 && g > b + 40);
+            fake += usize::from(r > 200 && b > 170 && g < 160);
+            tinted += usize::from((g - r).abs() > 12 || (b - g).abs() > 12);
+            all += 1;
+        }
+    }
+    let share = |n: usize| n as f64 / all as f64;
+    PictureColours {
+        real: share(real),
+        fake: share(fake),
+        tinted: share(tinted),
+    }
+}
+
+#[test]
+fn scripted_strokes_draw_points_that_the_app_then_trains_on() {
+    let mut app = toy_app("ring");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("drawn.csv");
+    app.world_mut().write_message(DrawControl::SetDrawing(true));
+    for _ in 0..60 {
+        app.world_mut().write_message(DrawControl::Paint {
+            at: [0.5, 0.25],
+            count: 6,
+        });
+    }
+    app.update();
+    let drawing = app.world().resource::<Drawing>();
+    assert!(drawing.on);
+    assert_eq!(drawing.points.len(), 2 * 360);
+    let near = |p: &[f32]| (p[0] - 0.5).hypot(p[1] - 0.25) < 0.3;
+    assert!(
+        drawing.points.chunks(2).all(near),
+        "the brush paints where it is"
+    );
+    app.world_mut().write_message(DrawControl::Erase {
+        at: [0.5, 0.25],
+        radius: 0.02,
+    });
+    app.update();
+    let kept = app.world().resource::<Drawing>().points.len() / 2;
+    assert!(
+        (256..360).contains(&kept),
+        "the eraser took the points under it: {kept} left"
+    );
+
+    app.world_mut()
+        .write_message(DrawControl::TrainOn(path.clone()));
+    common::until(&mut app, "no session on the drawing", |app| {
+        app.world().resource::<TrainingState>().generation == 2
+    });
+    let state = app.world().resource::<TrainingState>();
+    let setup = state.settings.config.toy.clone().unwrap();
+    assert_eq!(setup.data, path.display().to_string());
+    assert!(state.can_train);
+    assert_eq!(ganimate::toy::csv::read(&path).unwrap().len(), kept);
+    let lab = until_looked(&mut app, 2);
+    assert!(
+        lab.scores.as_ref().unwrap().modes.is_none(),
+        "drawn data has no modes, only KL and JS"
+    );
 }

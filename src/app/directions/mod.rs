@@ -12,7 +12,7 @@ use bevy::tasks::{AsyncComputeTaskPool, Task, futures::check_ready};
 
 use crate::app::options::{AppOptions, StartWindow};
 use crate::app::preview::truncation::DrawTruncation;
-use crate::app::schedule::AppSystems;
+use crate::app::schedule::{AppSystems, SceneOnly};
 use crate::app::training::{Session, TrainingState};
 use crate::app::walk::{WalkControl, WalkState};
 use crate::app::your_digit::Projected;
@@ -162,13 +162,15 @@ pub(super) fn plugin(app: &mut App) {
             Update,
             (walk_along_at_start, apply_controls, pick_base)
                 .chain()
-                .in_set(AppSystems::Input),
+                .in_set(AppSystems::Input)
+                .in_set(SceneOnly::Digits),
         )
         .add_systems(
             Update,
             (find_directions, draw_digits)
                 .chain()
                 .in_set(AppSystems::Sample)
+                .in_set(SceneOnly::Digits)
                 .run_if(|open: Res<DirectionsWindowOpen>| open.0),
         );
 }

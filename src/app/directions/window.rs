@@ -9,7 +9,7 @@ use crate::app::directions::{
     BaseOrigin, DirectionsControl, DirectionsWindowOpen, LatentDirections, REACH, SHOWN, STRIP,
 };
 use crate::app::scene::canvas::{Canvas, DigitTextures};
-use crate::app::schedule::UiSystems;
+use crate::app::schedule::{SceneOnly, UiSystems};
 use crate::gan::latent::directions::Method;
 
 /// Side of a strip's digit on screen, in points.
@@ -23,7 +23,10 @@ pub struct DirectionsWindow<'w> {
 }
 
 pub(in crate::app) fn plugin(app: &mut App) {
-    app.add_systems(EguiPrimaryContextPass, window.in_set(UiSystems::Windows));
+    app.add_systems(
+        EguiPrimaryContextPass,
+        window.in_set(UiSystems::Windows).in_set(SceneOnly::Digits),
+    );
 }
 
 /// The window, when open and the panels are shown.

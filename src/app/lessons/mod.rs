@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use bevy::prelude::*;
 
 use crate::app::preview::Previews;
-use crate::app::schedule::AppSystems;
+use crate::app::schedule::{AppSystems, SceneOnly};
 use crate::app::training::dataset::{DatasetStatus, LoadedData};
 use crate::app::training::{Session, TrainingState};
 use crate::backend::{Cpu, CpuBackend};
@@ -130,7 +130,9 @@ pub(super) fn plugin(app: &mut App) {
             Update,
             (
                 (start_worker, receive).in_set(AppSystems::Input),
-                (collect_samples, ask_nearest, update_findings).in_set(AppSystems::Sample),
+                (collect_samples, ask_nearest, update_findings)
+                    .in_set(AppSystems::Sample)
+                    .in_set(SceneOnly::Digits),
             ),
         );
 }

@@ -34,6 +34,13 @@ pub fn lessons_section(
         ui.selectable_value(&mut quality.lang, Lang::En, "English");
         ui.selectable_value(&mut quality.lang, Lang::Fr, "Français");
     });
+    if state.settings.config.toy.is_some() {
+        ui.label(lang.pick(
+            "The toy lab's measures and lessons are written beside its picture.",
+            "Les mesures et leçons du labo jouet sont écrites à côté de son image.",
+        ));
+        return;
+    }
     match &quality.judge {
         JudgeStatus::Waiting => {
             ui.label(lang.pick(

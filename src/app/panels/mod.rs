@@ -25,6 +25,7 @@ use crate::app::scene::canvas::{Canvas, DigitTextures};
 use crate::app::scene::overlay::PanelFootprint;
 use crate::app::schedule::UiSystems;
 use crate::app::timeline::tab::{GridTexture, TimelinePanel};
+use crate::app::toy::panel::{ToyPanel, toy_section};
 use crate::app::training::dataset::DatasetStatus;
 use crate::app::training::device::TrainingDevice;
 use crate::app::training::{Control, Settings, TrainingState};
@@ -139,7 +140,7 @@ fn panels(
     mut controls: MessageWriter<Control>,
     mut record_controls: MessageWriter<RecordControl>,
     recorder: Res<Recorder>,
-    (mut quality, mut d_view): (ResMut<Quality>, ResMut<WhatDSeesView>),
+    (mut quality, mut d_view, toy): (ResMut<Quality>, ResMut<WhatDSeesView>, ToyPanel),
     mut nearest_textures: Local<DigitTextures>,
     mut timeline: (TimelinePanel, Local<GridTexture>),
 ) -> Result {
@@ -158,7 +159,11 @@ fn panels(
             .resizable(true)
             .show(&mut root, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
-                    status::status_section(ui, &state, &data, device.as_deref(), &previews, fps.0);
+                    let shown_step = match state.settings.config.toy {
+                        Some(_) => toy.shown_step(),
+                        None => previews.step,
+                    };
+                    status::status_section(ui, &state, &data, device.as_deref(), shown_step, fps.0);
                     ui.separator();
                     lessons::panel::lessons_section(
                         ui,
@@ -179,7 +184,11 @@ fn panels(
                         without_gpu,
                     );
                     ui.separator();
-                    walk::walk_section(ui, walk);
+                    if state.settings.config.toy.is_some() {
+                        toy_section(ui, toy);
+                    } else {
+                        walk::walk_section(ui, walk);
+                    }
                     ui.separator();
                     files::checkpoint_section(ui, &mut ui_state, &state, &mut controls);
                     ui.separator();

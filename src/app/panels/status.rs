@@ -2,7 +2,6 @@
 
 use bevy_egui::egui::{self, Color32, RichText, Ui};
 
-use crate::app::preview::Previews;
 use crate::app::training::dataset::DatasetStatus;
 use crate::app::training::device::TrainingDevice;
 use crate::app::training::{TrainingState, describe};
@@ -13,7 +12,7 @@ pub(super) fn status_section(
     state: &TrainingState,
     data: &DatasetStatus,
     device: Option<&TrainingDevice>,
-    previews: &Previews,
+    shown_step: u64,
     fps: f32,
 ) {
     ui.heading("ganimate");
@@ -41,30 +40,20 @@ pub(super) fn status_section(
                 .color(Color32::from_rgb(240, 190, 90)),
         );
     }
-    match data {
-        DatasetStatus::Loading { message, fraction } => {
-            ui.label(message);
-            if let Some(fraction) = fraction {
-                ui.add(egui::ProgressBar::new(*fraction).show_percentage());
-            }
+    match (&state.settings.config.toy, data) {
+        (Some(toy), _) => {
+            ui.label(format!(
+                "data: toy points, {} ({}D, view ±{})",
+                toy.data, toy.dim, toy.extent
+            ));
         }
-        DatasetStatus::Ready(loaded) => {
-            ui.label(format!("data: {}", loaded.description));
-        }
-        DatasetStatus::Unavailable(message) => {
-            ui.label(
-                RichText::new("no training data")
-                    .strong()
-                    .color(Color32::from_rgb(240, 190, 90)),
-            );
-            ui.label(RichText::new(message).small());
-        }
+        (None, data) => data_status(ui, data),
     }
     ui.label(format!("networks: {}", state.origin));
     ui.label(describe(&state.settings.config));
     egui::Grid::new("status").num_columns(2).show(ui, |ui| {
         ui.label("step");
-        ui.label(format!("{} (shown: {})", state.step, previews.step));
+        ui.label(format!("{} (shown: {shown_step})", state.step));
         ui.end_row();
         ui.label("epoch");
         ui.label(format!("{:.2}", state.epoch));
@@ -90,5 +79,28 @@ pub(super) fn status_section(
     });
     if let Some(notice) = &state.notice {
         ui.label(RichText::new(notice).italics());
+    }
+}
+
+/// Where the digits come from, or how far their download has got.
+fn data_status(ui: &mut Ui, data: &DatasetStatus) {
+    match data {
+        DatasetStatus::Loading { message, fraction } => {
+            ui.label(message);
+            if let Some(fraction) = fraction {
+                ui.add(egui::ProgressBar::new(*fraction).show_percentage());
+            }
+        }
+        DatasetStatus::Ready(loaded) => {
+            ui.label(format!("data: {}", loaded.description));
+        }
+        DatasetStatus::Unavailable(message) => {
+            ui.label(
+                RichText::new("no training data")
+                    .strong()
+                    .color(Color32::from_rgb(240, 190, 90)),
+            );
+            ui.label(RichText::new(message).small());
+        }
     }
 }

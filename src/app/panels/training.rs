@@ -42,12 +42,14 @@ pub(super) fn training_section(
             }
         });
     });
-    if ui
-        .selectable_label(d_view.window_open, "What D sees")
+    let digits = state.settings.config.toy.is_none();
+    if digits
+        && ui
+            .selectable_label(d_view.window_open, "What D sees")
         .on_hover_text(
             "D's verdict on each digit, its saliency, the change G wants and the change it makes, real against generated (V)",
         )
-        .clicked()
+            .clicked()
     {
         d_view.toggle_window();
     }
@@ -59,6 +61,7 @@ pub(super) fn training_section(
     });
     let config = &mut draft.config;
     egui::Grid::new("settings").num_columns(2).show(ui, |ui| {
+        crate::app::toy::panel::scene_row(ui, config);
         ui.label("preset");
         egui::ComboBox::from_id_salt("preset")
             .selected_text(config.preset.name())
@@ -67,10 +70,12 @@ pub(super) fn training_section(
                     .on_hover_text("BatchNorm + LeakyReLU in G, label smoothing");
                 ui.selectable_value(&mut config.preset, Preset::Course, "course")
                     .on_hover_text("the course's Linear+ReLU / Linear+LeakyReLU networks");
-                ui.selectable_value(&mut config.preset, Preset::Dcgan, "dcgan")
-                    .on_hover_text(
-                        "convolutional G and D (DCGAN): learns more per step, made for a GPU",
-                    );
+                if config.toy.is_none() {
+                    ui.selectable_value(&mut config.preset, Preset::Dcgan, "dcgan")
+                        .on_hover_text(
+                            "convolutional G and D (DCGAN): learns more per step, made for a GPU",
+                        );
+                }
             });
         ui.end_row();
         if let Some(slowdown) = config.preset.cpu_slowdown().filter(|_| without_gpu) {
@@ -133,7 +138,7 @@ pub(super) fn training_section(
         }
     });
     if needs_reset {
-        ui.label(RichText::new("preset, loss, batch and seed take effect on Reset; learning rates, D steps and budget apply live").small());
+        ui.label(RichText::new("scene, preset, loss, batch and seed take effect on Reset; learning rates, D steps and budget apply live").small());
     }
     if !changed {
         ui_state.draft = None; // Follow the running settings until the user edits.

@@ -9,7 +9,7 @@ use std::time::Duration;
 use bevy::prelude::*;
 
 use crate::app::preview::truncation::DrawTruncation;
-use crate::app::schedule::AppSystems;
+use crate::app::schedule::{AppSystems, SceneOnly};
 use crate::app::training::{Session, TrainingState};
 use crate::app::walk::{FRAMES_PER_SEGMENT, WalkState, apply_walk_controls};
 use crate::data::IMAGE_PIXELS;
@@ -55,7 +55,10 @@ impl Previews {
 pub(super) fn plugin(app: &mut App) {
     app.add_plugins(truncation::plugin)
         .init_resource::<Previews>()
-        .add_systems(Update, refresh.in_set(AppSystems::Sample))
+        .add_systems(
+            Update,
+            refresh.in_set(AppSystems::Sample).in_set(SceneOnly::Digits),
+        )
         .add_systems(
             Update,
             advance_walk

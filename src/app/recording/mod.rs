@@ -12,6 +12,7 @@ mod soak;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy::render::view::screenshot::ScreenshotCaptured;
 use bevy::time::TimeUpdateStrategy;
@@ -21,6 +22,8 @@ use bevy_egui::input::EguiWantsInput;
 use crate::app::options::AppOptions;
 use crate::app::preview::Previews;
 use crate::app::scene::canvas::Canvas;
+use crate::app::schedule::ActiveScene;
+use crate::app::toy::ToyLab;
 use crate::app::training::TrainingState;
 use crate::video::{Pixels, VideoSpec, VideoWriter};
 
@@ -129,16 +132,33 @@ fn keys(
     }
 }
 
-/// `--record PATH`: starts once the first digits are drawn.
+/// Whether the scene shows its first picture: scripted runs and recordings start from it.
+#[derive(SystemParam)]
+pub(super) struct FirstPicture<'w> {
+    scene: Res<'w, ActiveScene>,
+    previews: Res<'w, Previews>,
+    toy: Res<'w, ToyLab>,
+}
+
+impl FirstPicture<'_> {
+    fn drawn(&self) -> bool {
+        match *self.scene {
+            ActiveScene::Digits => self.previews.version > 0,
+            ActiveScene::Toy => self.toy.pixels.is_some(),
+        }
+    }
+}
+
+/// `--record PATH`: starts once the first digits (or the first toy picture) are drawn.
 fn start_scripted(
     options: Res<AppOptions>,
-    previews: Res<Previews>,
+    first: FirstPicture,
     mut started: Local<bool>,
     mut controls: MessageWriter<RecordControl>,
 ) {
     if let Some(path) = &options.record
         && !*started
-        && previews.version > 0
+        && first.drawn()
     {
         *started = true;
         controls.write(RecordControl::Start(path.clone()));

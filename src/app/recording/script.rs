@@ -11,7 +11,6 @@ use bevy::prelude::*;
 use bevy::render::view::screenshot::ScreenshotCaptured;
 
 use crate::app::options::AppOptions;
-use crate::app::preview::Previews;
 use crate::app::recording::Recorder;
 use crate::app::scene::canvas::Canvas;
 use crate::app::training::TrainingState;
@@ -47,7 +46,7 @@ fn run_script(
     training: Res<TrainingState>,
     time: Res<Time>,
     device: Option<Res<TrainingDevice>>,
-    previews: Res<Previews>,
+    first: super::FirstPicture,
     recorder: Res<Recorder>,
     canvas: Res<Canvas>,
     projected: Res<Projected>,
@@ -67,9 +66,9 @@ fn run_script(
         (None, Some(frames)) => frames,
         (None, None) => return,
     };
-    // Counting starts once the digits are drawn and, with --project, the search has ended.
+    // Counting starts once the scene is drawn and, with --project, the search has ended.
     let searching = options.project.is_some() && !projected.added && projected.problem.is_none();
-    if previews.version == 0 || searching {
+    if !first.drawn() || searching {
         return;
     }
     if script.started.is_none() {

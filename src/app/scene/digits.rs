@@ -14,8 +14,9 @@ use bevy_egui::input::EguiWantsInput;
 use crate::app::lessons::Quality;
 use crate::app::options::AppOptions;
 use crate::app::preview::{GRID_DIGITS, Previews};
+use crate::app::scene::SceneRoots;
 use crate::app::scene::canvas::Canvas;
-use crate::app::schedule::AppSystems;
+use crate::app::schedule::{AppSystems, SceneOnly};
 use crate::app::training::dataset::DatasetStatus;
 use crate::app::walk::{WalkControl, WalkState};
 use crate::app::your_digit::{DigitOrigin, ProjectDigit};
@@ -80,7 +81,8 @@ pub(super) fn plugin(app: &mut App) {
         (
             (hover_and_click).in_set(AppSystems::Input),
             (draw_grid, draw_strip, draw_walk, draw_keyframes).in_set(AppSystems::Draw),
-        ),
+        )
+            .in_set(SceneOnly::Digits),
     );
 }
 
@@ -125,7 +127,13 @@ fn strip_position(center_x: f32, index: usize, count: usize, pitch: f32) -> Vec2
     Vec2::new(center_x + (index as f32 - half) * pitch, STRIP_Y)
 }
 
-fn spawn_scene(mut commands: Commands, mut images: ResMut<Assets<Image>>, canvas: Res<Canvas>) {
+fn spawn_scene(
+    mut commands: Commands,
+    mut images: ResMut<Assets<Image>>,
+    canvas: Res<Canvas>,
+    roots: Res<SceneRoots>,
+) {
+    let under = || ChildOf(roots.digits);
     commands.spawn((
         SceneCamera,
         Camera2d,
@@ -143,6 +151,7 @@ fn spawn_scene(mut commands: Commands, mut images: ResMut<Assets<Image>>, canvas
             GridDigit(index),
             digit_sprite(&mut images, DIGIT),
             Transform::from_translation(grid_position(index).extend(1.0)),
+            under(),
         ));
     }
     for index in 0..GRID_COLUMNS {
@@ -152,12 +161,14 @@ fn spawn_scene(mut commands: Commands, mut images: ResMut<Assets<Image>>, canvas
             Transform::from_translation(
                 strip_position(GRID_CENTER.x, index, GRID_COLUMNS, PITCH).extend(1.0),
             ),
+            under(),
         ));
     }
     commands.spawn((
         WalkSprite,
         digit_sprite(&mut images, WALK_SIZE),
         Transform::from_translation(WALK_CENTER.extend(1.0)),
+        under(),
     ));
     for index in 0..MAX_KEYFRAMES_SHOWN {
         commands.spawn((
@@ -165,6 +176,7 @@ fn spawn_scene(mut commands: Commands, mut images: ResMut<Assets<Image>>, canvas
             digit_sprite(&mut images, DIGIT),
             Transform::from_translation(Vec3::ZERO),
             Visibility::Hidden,
+            under(),
         ));
     }
     let outline = |color: Color| Sprite {
@@ -177,17 +189,19 @@ fn spawn_scene(mut commands: Commands, mut images: ResMut<Assets<Image>>, canvas
         outline(Color::srgb(0.95, 0.65, 0.2)),
         Transform::default(),
         Visibility::Hidden,
+        under(),
     ));
     commands.spawn((
         NextKeyFrame,
         outline(Color::srgb(0.3, 0.6, 1.0)),
         Transform::default(),
         Visibility::Hidden,
+        under(),
     ));
 }
 
 /// Cursor position in world units, unless the pointer is over a panel.
-fn cursor_world(
+pub(in crate::app) fn cursor_world(
     window: &Window,
     camera: &Camera,
     transform: &GlobalTransform,
@@ -251,7 +265,7 @@ fn hover_and_click(
     match hovered {
         Some(index) => {
             frame_transform.translation = grid_position(index).extend(0.5);
-            **frame_visibility = Visibility::Visible;
+            **frame_visibility = Visibility::Inherited;
             if buttons.just_pressed(MouseButton::Left)
                 && let Some(z) = previews.grid_latent(index)
             {
@@ -327,7 +341,7 @@ fn draw_strip(
     for (digit, sprite, mut visibility) in digits {
         let grey = strip.and_then(|s| Previews::image(&s.pixels, digit.0));
         *visibility = if grey.is_some() {
-            Visibility::Visible
+            Visibility::Inherited
         } else {
             Visibility::Hidden
         };
@@ -383,7 +397,7 @@ fn draw_keyframes(
             .then(|| Previews::image(&previews.keyframes, digit.0))
             .flatten();
         *visibility = if grey.is_some() {
-            Visibility::Visible
+            Visibility::Inherited
         } else {
             Visibility::Hidden
         };
@@ -400,7 +414,7 @@ fn draw_keyframes(
     if next < count {
         transform.translation = strip_position(WALK_CENTER.x, next, count, pitch).extend(0.5);
         sprite.custom_size = Some(Vec2::splat(size + 2.0));
-        **visibility = Visibility::Visible;
+        **visibility = Visibility::Inherited;
     } else {
         **visibility = Visibility::Hidden;
     }

@@ -8,7 +8,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
 
 use crate::app::scene::canvas::Canvas;
 use crate::app::scene::digits::{CAPTIONS, SceneCamera};
-use crate::app::schedule::UiSystems;
+use crate::app::schedule::{ActiveScene, UiSystems};
 use crate::app::training::dataset::DatasetStatus;
 
 /// The room the panels took this frame, in egui's logical points.
@@ -25,11 +25,12 @@ pub(super) fn plugin(app: &mut App) {
     );
 }
 
-fn fit_to_panels(
+pub(in crate::app) fn fit_to_panels(
     mut contexts: EguiContexts,
     footprint: Res<PanelFootprint>,
     canvas: Res<Canvas>,
     data: Res<DatasetStatus>,
+    scene: Res<ActiveScene>,
     mut camera: Single<(&mut Camera, &GlobalTransform), With<SceneCamera>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
@@ -46,7 +47,11 @@ fn fit_to_panels(
         ..default()
     });
 
-    // Captions above each picture, and the loading or no-data message over the grid.
+    // Captions above each picture, and the loading or no-data message over the grid; the toy
+    // scene paints its own (see `crate::app::toy::caption`).
+    if *scene != ActiveScene::Digits {
+        return Ok(());
+    }
     let free_rect = egui::Rect::from_min_size(
         egui::Pos2::ZERO,
         egui::vec2(free.x as f32 / scale, free.y as f32 / scale),

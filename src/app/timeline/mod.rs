@@ -8,7 +8,7 @@ use std::time::Duration;
 use bevy::prelude::*;
 
 use crate::app::preview::Previews;
-use crate::app::schedule::AppSystems;
+use crate::app::schedule::{AppSystems, SceneOnly};
 use crate::app::training::TrainingState;
 use crate::gan::timeline::GridTimeline;
 
@@ -65,7 +65,10 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(Update, apply_controls.in_set(AppSystems::Input))
         .add_systems(
             Update,
-            (keep_snapshots, replay).chain().in_set(AppSystems::Draw),
+            (keep_snapshots, replay)
+                .chain()
+                .in_set(AppSystems::Draw)
+                .in_set(SceneOnly::Digits),
         );
 }
 

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use bevy::prelude::*;
 
 use crate::app::options::AppOptions;
+use crate::app::schedule::{AppSystems, SceneOnly};
 use crate::data::download::Progress;
 use crate::data::source::{self, DataRequest};
 use crate::data::{Dataset, IMAGE_PIXELS, Images};
@@ -64,14 +65,19 @@ pub(super) fn plugin(app: &mut App) {
         message: "looking for the dataset…".into(),
         fraction: None,
     })
-    .add_systems(Startup, start_loading)
     .add_systems(
         Update,
-        poll_loader.in_set(crate::app::schedule::AppSystems::Input),
+        (start_loading.in_set(SceneOnly::Digits), poll_loader)
+            .chain()
+            .in_set(AppSystems::Input),
     );
 }
 
-fn start_loading(mut commands: Commands, options: Res<AppOptions>) {
+/// Starts the loader the first time the digits are shown: the toy lab needs no download.
+fn start_loading(mut commands: Commands, options: Res<AppOptions>, mut started: Local<bool>) {
+    if std::mem::replace(&mut *started, true) {
+        return;
+    }
     let (sender, receiver) = channel();
     let options = options.clone();
     std::thread::Builder::new()

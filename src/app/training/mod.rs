@@ -16,15 +16,17 @@ use std::time::{Duration, Instant};
 use bevy::prelude::*;
 
 use crate::app::options::AppOptions;
-use crate::app::schedule::AppSystems;
+use crate::app::schedule::{ActiveScene, AppSystems};
 use crate::app::training::dataset::DatasetStatus;
 use crate::app::training::device::TrainingDevice;
 use crate::backend::{CpuBackend, GpuBackend};
 use crate::fsutil::tidy;
+use crate::gan::config::ToySetup;
 use crate::gan::live::background::Background;
 use crate::gan::live::{self, LiveSession, Origin};
 use crate::gan::training::guard::Divergence;
 use crate::gan::{StepMode, StepValues, TrainConfig};
+use crate::toy::ToyData;
 
 /// How often step figures are read back from the device.
 const STATS_INTERVAL: Duration = Duration::from_millis(250);
@@ -48,7 +50,11 @@ impl Settings {
     /// True when going from `self` to `new` needs fresh networks (a reset).
     pub fn needs_reset(&self, new: &Settings) -> bool {
         let (a, b) = (&self.config, &new.config);
-        a.preset != b.preset || a.loss != b.loss || a.batch_size != b.batch_size || a.seed != b.seed
+        a.preset != b.preset
+            || a.loss != b.loss
+            || a.batch_size != b.batch_size
+            || a.seed != b.seed
+            || a.toy != b.toy
     }
 }
 
@@ -145,7 +151,10 @@ pub struct Session(pub Option<Box<dyn LiveSession>>);
 pub(super) fn plugin(app: &mut App) {
     app.add_plugins(dataset::plugin);
     let options = app.world().resource::<AppOptions>().clone();
-    let mut config = TrainConfig::default();
+    let mut config = match &options.toy {
+        Some(setup) => TrainConfig::toy(setup.clone()),
+        None => TrainConfig::default(),
+    };
     if let Some(seed) = options.seed {
         config.seed = seed;
     }
@@ -159,7 +168,9 @@ pub(super) fn plugin(app: &mut App) {
         config,
         frame_budget_ms: 12.0,
     };
+    let scene = scene_of(&settings.config);
     app.add_message::<Control>()
+        .insert_resource(scene)
         .insert_resource(TrainingState::new(settings, !options.paused))
         .init_non_send::<Session>()
         .add_systems(
@@ -170,41 +181,48 @@ pub(super) fn plugin(app: &mut App) {
         );
 }
 
-/// Opens the first session once the dataset has loaded, or failed to.
+/// Opens the first session once the dataset has loaded, or failed to, and after a switch to
+/// the digits, the session that waited for them. Toy points are made on the spot: the toy lab
+/// waits for no download.
 fn open_when_data_settles(
     mut session: NonSendMut<Session>,
     mut state: ResMut<TrainingState>,
+    mut scene: ResMut<ActiveScene>,
     options: Res<AppOptions>,
     data: Res<DatasetStatus>,
     device: Option<Res<TrainingDevice>>,
 ) {
     let Some(device) = device else { return };
-    if session.0.is_some() || matches!(*data, DatasetStatus::Loading { .. }) {
+    let fresh_ready = state.settings.config.toy.is_some() || data.loaded().is_some();
+    let settled = !matches!(*data, DatasetStatus::Loading { .. });
+    if session.0.is_some() || !(fresh_ready || settled) {
         return;
     }
-    let result = match (&options.checkpoint, &*data) {
-        (Some(path), _) => open(&device, &data, Origin::Checkpoint(path))
+    // `--checkpoint` is the first session's only.
+    let checkpoint = options
+        .checkpoint
+        .as_ref()
+        .filter(|_| state.generation == 0);
+    let result = match checkpoint {
+        Some(path) => open(&device, &data, Origin::Checkpoint(path))
             .map(|s| (s, format!("checkpoint {}", tidy(path)))),
-        (None, DatasetStatus::Ready(_)) => {
-            open(&device, &data, Origin::Fresh(state.settings.config.clone()))
-                .map(|s| (s, "fresh networks".to_string()))
-        }
-        (None, _) => open_pretrained(&device, &data),
+        None if fresh_ready => open(&device, &data, Origin::Fresh(state.settings.config.clone()))
+            .map(|s| (s, "fresh networks".to_string())),
+        None => open_pretrained(&device, &data),
     };
     match result {
-        Ok((opened, origin)) => install(&mut session, &mut state, opened, origin),
+        Ok((opened, origin)) => install(&mut session, &mut state, &mut scene, opened, origin),
         Err(message) => {
             // A bad --checkpoint must not leave the window empty: fall back, and say why.
             state.notice = Some(message);
-            let fallback = match &*data {
-                DatasetStatus::Ready(_) => {
-                    open(&device, &data, Origin::Fresh(state.settings.config.clone()))
-                        .map(|s| (s, "fresh networks".to_string()))
-                }
-                _ => open_pretrained(&device, &data),
+            let fallback = if fresh_ready {
+                open(&device, &data, Origin::Fresh(state.settings.config.clone()))
+                    .map(|s| (s, "fresh networks".to_string()))
+            } else {
+                open_pretrained(&device, &data)
             };
             if let Ok((opened, origin)) = fallback {
-                install(&mut session, &mut state, opened, origin);
+                install(&mut session, &mut state, &mut scene, opened, origin);
             }
         }
     }
@@ -228,23 +246,54 @@ fn open(
     data: &DatasetStatus,
     origin: Origin<'_>,
 ) -> Result<Box<dyn LiveSession>, String> {
-    let pixels = data.loaded().map(|d| d.pixels.as_slice());
+    let data_for = |config: &TrainConfig| match &config.toy {
+        Some(setup) => toy_points(setup, config.seed),
+        None => data.loaded().map(|d| d.pixels.clone()),
+    };
     let opened = match device {
-        TrainingDevice::Gpu { device, .. } => live::open::<GpuBackend>(origin, pixels, device),
+        TrainingDevice::Gpu { device, .. } => live::open::<GpuBackend>(origin, data_for, device),
         TrainingDevice::Cpu { .. } => {
-            live::open::<CpuBackend>(origin, pixels, &Default::default()).map(Background::spawn)
+            live::open::<CpuBackend>(origin, data_for, &Default::default()).map(Background::spawn)
         }
     };
     opened.map_err(|e| e.to_string())
 }
 
+/// A toy run's training points, scaled into G's range; none where its CSV can no longer be
+/// read (the networks can still be looked at).
+fn toy_points(setup: &ToySetup, seed: u64) -> Option<Vec<f32>> {
+    match ToyData::of(setup) {
+        Ok(data) => Some(crate::toy::normalized(
+            &data.training_points(seed),
+            setup.extent,
+        )),
+        Err(err) => {
+            warn!("no toy points to train on: {err}");
+            None
+        }
+    }
+}
+
+/// The scene that shows a run of `config`.
+fn scene_of(config: &TrainConfig) -> ActiveScene {
+    match config.toy {
+        Some(_) => ActiveScene::Toy,
+        None => ActiveScene::Digits,
+    }
+}
+
 fn install(
     session: &mut Session,
     state: &mut TrainingState,
+    scene: &mut ActiveScene,
     opened: Box<dyn LiveSession>,
     origin: String,
 ) {
     state.settings.config = opened.config().clone();
+    let shown = scene_of(&state.settings.config);
+    if *scene != shown {
+        *scene = shown;
+    }
     state.pending_reset = None;
     state.step = opened.step_count();
     state.epoch = opened.epoch();
@@ -264,6 +313,7 @@ fn apply_controls(
     mut controls: MessageReader<Control>,
     mut session: NonSendMut<Session>,
     mut state: ResMut<TrainingState>,
+    mut scene: ResMut<ActiveScene>,
     data: Res<DatasetStatus>,
     device: Option<Res<TrainingDevice>>,
 ) {
@@ -285,7 +335,17 @@ fn apply_controls(
                 };
                 let settings = state.pending_reset.take().unwrap_or(state.settings.clone());
                 state.settings = settings.clone();
-                let result = if data.loaded().is_some() {
+                if settings.config.toy.is_none() && matches!(*data, DatasetStatus::Loading { .. }) {
+                    // Back to the digits before they have loaded: the session opens once they
+                    // are there (`open_when_data_settles`).
+                    session.0 = None;
+                    state.can_train = false;
+                    *scene = ActiveScene::Digits;
+                    state.notice =
+                        Some("loading the digits: training starts once they are here".into());
+                    continue;
+                }
+                let result = if data.loaded().is_some() || settings.config.toy.is_some() {
                     open(device, &data, Origin::Fresh(settings.config.clone()))
                         .map(|s| (s, "fresh networks".to_string()))
                 } else {
@@ -293,7 +353,7 @@ fn apply_controls(
                 };
                 match result {
                     Ok((opened, origin)) => {
-                        install(&mut session, &mut state, opened, origin);
+                        install(&mut session, &mut state, &mut scene, opened, origin);
                         state.notice = Some("reset: fresh networks".into());
                     }
                     Err(message) => state.notice = Some(message),
@@ -303,7 +363,7 @@ fn apply_controls(
                 if state.settings.needs_reset(new) {
                     state.pending_reset = Some(new.clone());
                     state.notice =
-                        Some("preset, loss, batch and seed apply at the next reset".into());
+                        Some("scene, preset, loss, batch and seed apply at the next reset".into());
                 } else {
                     state.pending_reset = None;
                 }
@@ -335,6 +395,7 @@ fn apply_controls(
                         install(
                             &mut session,
                             &mut state,
+                            &mut scene,
                             opened,
                             format!("checkpoint {}", tidy(path)),
                         );

@@ -14,7 +14,7 @@ use bevy::tasks::{AsyncComputeTaskPool, Task, futures::check_ready};
 use crate::app::options::{AppOptions, StartWindow};
 use crate::app::preview::Previews;
 use crate::app::preview::truncation::DrawTruncation;
-use crate::app::schedule::AppSystems;
+use crate::app::schedule::{AppSystems, SceneOnly};
 use crate::app::training::dataset::DatasetStatus;
 use crate::app::training::{Session, TrainingState};
 use crate::data::IMAGE_PIXELS;
@@ -122,6 +122,7 @@ pub(super) fn plugin(app: &mut App) {
         Update,
         read_what_d_sees
             .in_set(AppSystems::Sample)
+            .in_set(SceneOnly::Digits)
             .after(crate::app::preview::refresh)
             .run_if(|view: Res<WhatDSeesView>| view.window_open || view.outline),
     );

@@ -7,8 +7,9 @@ use bevy::prelude::*;
 
 use crate::app::lessons::Quality;
 use crate::app::preview::GRID_DIGITS;
+use crate::app::scene::SceneRoots;
 use crate::app::scene::digits::{PITCH, grid_position};
-use crate::app::schedule::AppSystems;
+use crate::app::schedule::{AppSystems, SceneOnly};
 use crate::app::what_d_sees::{WhatDSeesReadings, WhatDSeesView};
 use crate::gan::what_d_sees::signed_colours;
 
@@ -25,11 +26,12 @@ pub(in crate::app) fn plugin(app: &mut App) {
         (
             follow_hover.in_set(AppSystems::Input),
             draw_frames.in_set(AppSystems::Draw),
-        ),
+        )
+            .in_set(SceneOnly::Digits),
     );
 }
 
-fn spawn_frames(mut commands: Commands) {
+fn spawn_frames(mut commands: Commands, roots: Res<SceneRoots>) {
     for index in 0..GRID_DIGITS {
         commands.spawn((
             VerdictFrame(index),
@@ -39,6 +41,7 @@ fn spawn_frames(mut commands: Commands) {
             },
             Transform::from_translation(grid_position(index).extend(0.3)),
             Visibility::Hidden,
+            ChildOf(roots.digits),
         ));
     }
 }
@@ -68,7 +71,7 @@ fn draw_frames(
     let colours = signed_colours(&leanings, UNDECIDED);
     for (frame, mut sprite, mut visibility) in &mut frames {
         *visibility = if shown {
-            Visibility::Visible
+            Visibility::Inherited
         } else {
             Visibility::Hidden
         };

@@ -8,7 +8,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
 use egui_plot::{Bar, BarChart, Legend, Plot};
 
 use crate::app::scene::canvas::Canvas;
-use crate::app::schedule::UiSystems;
+use crate::app::schedule::{SceneOnly, UiSystems};
 use crate::app::training::TrainingState;
 use crate::app::what_d_sees::{HISTOGRAM_DIGITS, InspectedDigit, WhatDSeesReadings, WhatDSeesView};
 use crate::data::IMAGE_SIDE;
@@ -28,7 +28,10 @@ pub struct WhatDSeesWindow<'w> {
 }
 
 pub(in crate::app) fn plugin(app: &mut App) {
-    app.add_systems(EguiPrimaryContextPass, window.in_set(UiSystems::Windows));
+    app.add_systems(
+        EguiPrimaryContextPass,
+        window.in_set(UiSystems::Windows).in_set(SceneOnly::Digits),
+    );
 }
 
 /// The window, when open and the panels are shown.

@@ -9,7 +9,7 @@ use egui_plot::{Line, Plot, PlotPoints};
 
 use crate::app::options::{AppOptions, StartWindow};
 use crate::app::scene::canvas::{Canvas, DigitTextures};
-use crate::app::schedule::UiSystems;
+use crate::app::schedule::{SceneOnly, UiSystems};
 use crate::app::your_digit::{AddProjectedToWalk, DigitOrigin, ProjectDigit, Projected};
 use crate::data::digitize::{draw_strokes, mnist_style};
 use crate::gan::sample::to_grey;
@@ -52,7 +52,10 @@ pub(in crate::app) fn plugin(app: &mut App) {
         .is_some_and(|options| options.open.contains(&StartWindow::YourDigit));
     app.insert_resource(DrawingPad { open, ..default() })
         .add_systems(Update, open_on_request)
-        .add_systems(EguiPrimaryContextPass, window.in_set(UiSystems::Windows));
+        .add_systems(
+            EguiPrimaryContextPass,
+            window.in_set(UiSystems::Windows).in_set(SceneOnly::Digits),
+        );
 }
 
 /// Any projection (a clicked real digit, `--project`) opens the window to show it.

@@ -12,7 +12,7 @@ use bevy::prelude::*;
 
 use crate::app::options::AppOptions;
 use crate::app::preview::truncation::DrawTruncation;
-use crate::app::schedule::AppSystems;
+use crate::app::schedule::{AppSystems, SceneOnly};
 use crate::app::training::Session;
 use crate::app::walk::WalkControl;
 use crate::data::{IMAGE_PIXELS, normalize};
@@ -116,7 +116,8 @@ pub(super) fn plugin(app: &mut App) {
                 add_to_walk,
             )
                 .chain()
-                .in_set(AppSystems::Input),
+                .in_set(AppSystems::Input)
+                .in_set(SceneOnly::Digits),
         );
 }
 

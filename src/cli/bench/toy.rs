@@ -113,11 +113,8 @@ fn train_and_score<B: AutodiffBackend>(
     let config = TrainConfig {
         preset,
         batch_size: BATCH,
-        lr_g: 1e-3,
-        lr_d: 1e-3,
         seed,
-        toy: Some(data.setup()),
-        ..TrainConfig::default()
+        ..TrainConfig::toy(data.setup())
     };
     let extent = data.extent();
     let points = toy::normalized(&data.training_points(seed), extent);
@@ -164,8 +161,7 @@ fn speed<B: AutodiffBackend>() {
         let config = TrainConfig {
             preset,
             batch_size: BATCH,
-            toy: Some(data.setup()),
-            ..TrainConfig::default()
+            ..TrainConfig::toy(data.setup())
         };
         let mut trainer = Trainer::<B>::new(config, &device);
         for _ in 0..20 {

@@ -327,7 +327,7 @@ mod tests {
             .into_iter()
             .map(f32::tanh)
             .collect();
-        open::<CpuBackend>(Origin::Fresh(config), Some(&pixels), &Default::default()).unwrap()
+        open::<CpuBackend>(Origin::Fresh(config), |_| Some(pixels), &Default::default()).unwrap()
     }
 
     #[test]

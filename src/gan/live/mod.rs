@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use burn::prelude::{Backend, Tensor, TensorData};
 use burn::tensor::backend::AutodiffBackend;
 
-use crate::data::IMAGE_PIXELS;
 use crate::gan::checkpoint::{self, CheckpointError};
 use crate::gan::config::TrainConfig;
 use crate::gan::latent::directions::{self, Directions};
@@ -95,7 +94,8 @@ pub struct Players {
 
 /// A generator to sample from, whatever its backend.
 pub trait Sampler: Send {
-    /// Runs the generator on `noise` (`n × latent_dim`); returns `n × 784` values in [-1, 1].
+    /// Runs the generator on `noise` (`n × latent_dim`); returns `n × width` values in
+    /// [-1, 1], 784 per digit or 1 or 2 per toy point.
     fn generate(&self, noise: &[f32]) -> Vec<f32>;
     fn boxed_clone(&self) -> Box<dyn Sampler>;
     /// Starts projecting `target` (784 values in [-1, 1]) into this generator's latent space,
@@ -128,7 +128,7 @@ impl<B: Backend> Sampler for GeneratorSampler<B> {
             .convert::<f32>()
             .to_vec::<f32>()
             .unwrap_or_default();
-        debug_assert_eq!(values.len(), count * IMAGE_PIXELS);
+        debug_assert_eq!(values.len(), count * self.generator.output_width());
         values
     }
 
@@ -153,10 +153,12 @@ impl<B: Backend> Sampler for GeneratorSampler<B> {
     }
 }
 
-/// Opens a session on backend `B`; `pixels` are the training images in [-1, 1], if any.
+/// Opens a session on backend `B`. `data_for` gives the training samples in [-1, 1] for the
+/// run's config, if there are any: digits or toy points, which a checkpoint's config says only
+/// once it is read.
 pub fn open<B: AutodiffBackend>(
     origin: Origin<'_>,
-    pixels: Option<&[f32]>,
+    data_for: impl FnOnce(&TrainConfig) -> Option<Vec<f32>>,
     device: &B::Device,
 ) -> Result<Box<dyn LiveSession>, CheckpointError> {
     let trainer = match origin {
@@ -172,7 +174,9 @@ pub fn open<B: AutodiffBackend>(
             Trainer::with_generator(manifest.config, generator, manifest.step, device)
         }
     };
-    let data = pixels.map(|pixels| RealImages::new(pixels.to_vec(), device));
+    let width = trainer.config().generator().output_width;
+    let data =
+        data_for(trainer.config()).map(|values| RealImages::with_width(values, width, device));
     Ok(Box::new(Live {
         run: GuardedRun::new(trainer),
         data,

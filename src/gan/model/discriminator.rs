@@ -73,6 +73,15 @@ impl<B: Backend> Discriminator<B> {
         )
     }
 
+    /// Values D reads per sample: a digit's 784 pixels, or a toy point's 1 or 2 coordinates.
+    pub fn input_width(&self) -> usize {
+        match (&self.downsampler, self.hidden.first()) {
+            (Some(_), _) => crate::data::IMAGE_PIXELS,
+            (None, Some(first)) => first.weight.dims()[0],
+            (None, None) => self.output.weight.dims()[0],
+        }
+    }
+
     /// Maps images `[batch, 784]` to logits `[batch, 1]`.
     pub fn forward(&self, images: Tensor<B, 2>) -> Tensor<B, 2> {
         let features = match &self.downsampler {

@@ -213,6 +213,14 @@ impl<B: Backend> Generator<B> {
         self.first_layer().weight.dims()[0]
     }
 
+    /// Values per sample: a digit's 784 pixels, or a toy point's 1 or 2 coordinates.
+    pub fn output_width(&self) -> usize {
+        match &self.upsampler {
+            Some(_) => crate::data::IMAGE_PIXELS,
+            None => self.output.weight.dims()[1],
+        }
+    }
+
     /// The first layer's weights, `[latent_dim, width]` row-major: where the latent directions
     /// that matter most are read (see [`crate::gan::latent::directions`]). This reads back from the device.
     pub fn first_layer_weights(&self) -> Vec<f32> {

@@ -62,8 +62,10 @@ impl Preset {
             Preset::Course => (vec![128, 128], 0.0),
             Preset::Stable | Preset::Dcgan => (vec![256, 256, 256], 0.2),
         };
+        // z has as many dimensions as the points: Goodfellow's Figure 1 maps a line onto a
+        // line, and GAN Lab's manifold is a sheet.
         GeneratorConfig::new(hidden)
-            .with_latent_dim(2)
+            .with_latent_dim(dim)
             .with_output_width(dim)
             .with_leaky_slope(leaky_slope)
     }
