@@ -6,6 +6,7 @@
 pub mod csv;
 pub mod measures;
 pub mod picture;
+mod raster;
 pub mod shapes;
 pub mod view;
 

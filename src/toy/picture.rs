@@ -4,6 +4,7 @@
 //! Colours follow GAN Lab, which the course sends learners to: green is real, purple is fake,
 //! and D's landscape fades to grey where D says ½.
 
+use crate::toy::raster::Raster;
 use crate::toy::view::{LANDSCAPE_SIDE, LATENT_LINES, LINE_POINTS, ToyView};
 
 const GREY: [f32; 3] = [0.20, 0.21, 0.23];
@@ -53,7 +54,7 @@ pub struct Marks {
 
 /// `view` drawn on a square of `size` pixels, RGBA row by row from the top.
 pub fn draw(view: &ToyView, size: u32, layers: Layers, marks: &Marks) -> Vec<u8> {
-    let mut raster = Raster::new(size, size);
+    let mut raster = Raster::new(size, size, GREY);
     match view.dim {
         1 => draw_line_view(&mut raster, view, layers),
         _ => draw_plane(&mut raster, view, layers, marks),
@@ -289,155 +290,6 @@ fn sample_line(line: &[f32], u: f32) -> f32 {
     line[low] * (1.0 - f) + line[low + 1] * f
 }
 
-/// Linear RGB pixels with anti-aliased drawing.
-struct Raster {
-    width: u32,
-    height: u32,
-    pixels: Vec<[f32; 3]>,
-}
-
-impl Raster {
-    fn new(width: u32, height: u32) -> Self {
-        Self {
-            width,
-            height,
-            pixels: vec![GREY; (width * height) as usize],
-        }
-    }
-
-    fn fill(&mut self, colour: impl Fn(f32, f32) -> [f32; 3]) {
-        let width = self.width as usize;
-        for (i, pixel) in self.pixels.iter_mut().enumerate() {
-            *pixel = colour((i % width) as f32 + 0.5, (i / width) as f32 + 0.5);
-        }
-    }
-
-    fn blend(&mut self, x: i32, y: i32, colour: [f32; 3], alpha: f32) {
-        if x < 0 || y < 0 || x >= self.width as i32 || y >= self.height as i32 || alpha <= 0.0 {
-            return;
-        }
-        let pixel = &mut self.pixels[(y as u32 * self.width + x as u32) as usize];
-        for c in 0..3 {
-            pixel[c] += (colour[c] - pixel[c]) * alpha.min(1.0);
-        }
-    }
-
-    fn disc(&mut self, centre: [f32; 2], radius: f32, colour: [f32; 3], alpha: f32) {
-        let reach = radius.ceil() as i32 + 1;
-        let (cx, cy) = (centre[0].floor() as i32, centre[1].floor() as i32);
-        for y in cy - reach..=cy + reach {
-            for x in cx - reach..=cx + reach {
-                let d = ((x as f32 + 0.5 - centre[0]).powi(2)
-                    + (y as f32 + 0.5 - centre[1]).powi(2))
-                .sqrt();
-                self.blend(x, y, colour, alpha * (radius + 0.5 - d).clamp(0.0, 1.0));
-            }
-        }
-    }
-
-    fn ring(&mut self, centre: [f32; 2], radius: f32, colour: [f32; 3], alpha: f32) {
-        let reach = radius.ceil() as i32 + 2;
-        let (cx, cy) = (centre[0].floor() as i32, centre[1].floor() as i32);
-        for y in cy - reach..=cy + reach {
-            for x in cx - reach..=cx + reach {
-                let d = ((x as f32 + 0.5 - centre[0]).powi(2)
-                    + (y as f32 + 0.5 - centre[1]).powi(2))
-                .sqrt();
-                self.blend(
-                    x,
-                    y,
-                    colour,
-                    alpha * (1.5 - (d - radius).abs()).clamp(0.0, 1.0),
-                );
-            }
-        }
-    }
-
-    /// A segment `width` pixels wide, anti-aliased across it (Wu's way: along the major axis).
-    fn line(&mut self, a: [f32; 2], b: [f32; 2], width: f32, colour: [f32; 3], alpha: f32) {
-        if !(a.iter().chain(&b).all(|v| v.is_finite())) {
-            return;
-        }
-        let steep = (b[1] - a[1]).abs() > (b[0] - a[0]).abs();
-        let (a, b) = if steep {
-            ([a[1], a[0]], [b[1], b[0]])
-        } else {
-            (a, b)
-        };
-        let (a, b) = if a[0] > b[0] { (b, a) } else { (a, b) };
-        let run = (b[0] - a[0]).max(1e-3);
-        let slope = (b[1] - a[1]) / run;
-        let across = 1.0 / (1.0 + slope * slope).sqrt();
-        let half = width / 2.0;
-        let reach = half / across + 1.0;
-        let (first, last) = (a[0].floor() as i32, b[0].ceil() as i32);
-        // Lines far off the picture cost nothing.
-        let limit = self.width.max(self.height) as i32 + 2;
-        for major in first.max(-2)..=last.min(limit) {
-            let t = (major as f32 + 0.5).clamp(a[0], b[0]);
-            let centre = a[1] + slope * (t - a[0]);
-            for minor in (centre - reach).floor() as i32..=(centre + reach).ceil() as i32 {
-                let d = ((minor as f32 + 0.5) - centre).abs() * across;
-                let cover = alpha * (half + 0.5 - d).clamp(0.0, 1.0);
-                if steep {
-                    self.blend(minor, major, colour, cover);
-                } else {
-                    self.blend(major, minor, colour, cover);
-                }
-            }
-        }
-    }
-
-    fn polyline(&mut self, points: &[[f32; 2]], width: f32, colour: [f32; 3], alpha: f32) {
-        for pair in points.windows(2) {
-            self.line(pair[0], pair[1], width, colour, alpha);
-        }
-    }
-
-    fn dashed(&mut self, a: [f32; 2], b: [f32; 2], colour: [f32; 3], alpha: f32) {
-        let length = ((b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2)).sqrt();
-        let dashes = (length / 12.0).ceil() as usize;
-        for i in 0..dashes {
-            let at = |f: f32| {
-                let t = (i as f32 + f) / dashes as f32;
-                [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t]
-            };
-            self.line(at(0.0), at(0.5), 1.0, colour, alpha);
-        }
-    }
-
-    fn arrow(&mut self, from: [f32; 2], to: [f32; 2], colour: [f32; 3], alpha: f32) {
-        let (dx, dy) = (to[0] - from[0], to[1] - from[1]);
-        let length = (dx * dx + dy * dy).sqrt();
-        if length < 1.5 {
-            return;
-        }
-        self.line(from, to, 1.0, colour, alpha);
-        let head = length.min(5.0);
-        let (ux, uy) = (dx / length, dy / length);
-        for side in [-1.0f32, 1.0] {
-            let (cos, sin) = (0.85f32, 0.5 * side);
-            let back = [-(ux * cos - uy * sin), -(ux * sin + uy * cos)];
-            self.line(
-                to,
-                [to[0] + back[0] * head, to[1] + back[1] * head],
-                1.0,
-                colour,
-                alpha,
-            );
-        }
-    }
-
-    /// sRGB bytes, as the sprite's texture and PNG files take them.
-    fn into_rgba(self) -> Vec<u8> {
-        let encode = |v: f32| (v.clamp(0.0, 1.0) * 255.0).round() as u8;
-        self.pixels
-            .iter()
-            .flat_map(|p| [encode(p[0]), encode(p[1]), encode(p[2]), 255])
-            .collect()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -450,16 +302,5 @@ mod tests {
         assert_eq!(verdict_colour(f32::NAN), GREY);
         let leaning_real = verdict_colour(0.8);
         assert!(leaning_real[1] > GREY[1] && leaning_real[1] < REAL_SIDE[1]);
-    }
-
-    #[test]
-    fn a_line_covers_the_pixels_it_crosses_and_no_others() {
-        let mut raster = Raster::new(20, 20);
-        raster.fill(|_, _| [0.0; 3]);
-        raster.line([2.0, 10.5], [18.0, 10.5], 1.0, [1.0; 3], 1.0);
-        let at = |x: usize, y: usize| raster.pixels[y * 20 + x][0];
-        assert!(at(10, 10) > 0.9, "on the line");
-        assert_eq!(at(10, 5), 0.0, "far from it");
-        assert_eq!(at(0, 10), 0.0, "beyond its end");
     }
 }
