@@ -8,11 +8,16 @@ use burn::tensor::backend::AutodiffBackend;
 use clap::{Args, Subcommand};
 
 use super::Outcome;
+use super::train::frames::Frames;
 use super::train::{Loop, check_resume, resumed, run_loop};
 use crate::backend::{BackendChoice, CpuBackend, GpuBackend, Resolved};
 use crate::gan::{LossKind, Preset, RealImages, TrainConfig, Trainer, checkpoint};
 use crate::judge::detect::Lang;
 use crate::toy::{self, ToyData, measures};
+
+/// Steps between two frames of `--video` when `--sample-every` is not given: the ring's modes
+/// form in a few thousand steps, so this gives a time-lapse of some seconds.
+const VIDEO_EVERY: u64 = 100;
 
 #[derive(Args)]
 pub struct ToyArgs {
@@ -52,9 +57,9 @@ struct ToyTrainArgs {
     /// Discriminator steps per generator step
     #[arg(long, default_value_t = 1)]
     d_steps: usize,
-    /// R1 penalty γ on D's gradient at real points (0 to 100)
-    #[arg(long, value_name = "GAMMA", default_value_t = 0.0)]
-    r1: f64,
+    /// R1 penalty γ on D's gradient at real points (0 to 100) [default: stable 0.01, course 0]
+    #[arg(long, value_name = "GAMMA")]
+    r1: Option<f64>,
     #[arg(long, default_value_t = 42)]
     seed: u64,
     /// Where to train: networks this small train fastest on the CPU
@@ -69,6 +74,13 @@ struct ToyTrainArgs {
     /// Save a checkpoint every N steps (and always at the end or on Ctrl-C)
     #[arg(long, default_value_t = 1000, value_name = "N")]
     save_every: u64,
+    /// Write a PNG of the scene (D's landscape, the points, G's map) every N steps (0: never)
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    sample_every: u64,
+    /// Also write those pictures as a time-lapse video: .mp4 (ffmpeg), .gif, or a folder of
+    /// PNGs; one every --sample-every steps (100 unless given)
+    #[arg(long, value_name = "PATH")]
+    video: Option<PathBuf>,
     /// Language of the failure detectors' warnings
     #[arg(long, value_enum, default_value_t = Lang::En)]
     lang: Lang,
@@ -116,16 +128,16 @@ fn train(args: ToyTrainArgs) -> anyhow::Result<Outcome> {
         bail!("--save-every must be at least 1");
     }
     let data = ToyData::open(&args.data)?;
+    let preset_config = TrainConfig::toy(data.setup(), args.preset);
     let config = TrainConfig {
-        preset: args.preset,
         loss: args.loss,
         batch_size: args.batch_size,
         lr_g: args.lr_g,
         lr_d: args.lr_d,
         d_steps: args.d_steps,
         seed: args.seed,
-        r1_gamma: args.r1,
-        ..TrainConfig::toy(data.setup())
+        r1_gamma: args.r1.unwrap_or(preset_config.r1_gamma),
+        ..preset_config
     };
     config.validate().map_err(anyhow::Error::msg)?;
     let resuming = check_resume(&args.out, args.resume)?;
@@ -178,13 +190,30 @@ fn train_on<B: AutodiffBackend>(
         args.out.display()
     );
     let real = RealImages::<B>::with_width(points, data.dim(), &device);
+    let sample_every = match (args.sample_every, &args.video) {
+        (0, Some(_)) => VIDEO_EVERY,
+        (every, _) => every,
+    };
+    let frames = match sample_every {
+        0 => None,
+        every => Some((
+            Frames::toy(
+                &trainer,
+                data.clone(),
+                &args.out,
+                args.video.as_deref(),
+                &device,
+            )?,
+            every,
+        )),
+    };
     run_loop(Loop {
         trainer,
         data: real,
         target: args.steps,
         out: &args.out,
         save_every: args.save_every,
-        frames: None,
+        frames,
         lang: args.lang,
     })
 }

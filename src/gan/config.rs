@@ -24,6 +24,11 @@ pub struct TrainConfig {
     /// none. Older checkpoints have none.
     #[serde(default)]
     pub r1_gamma: f64,
+    /// R1 is applied on one D batch in this many, with γ times as large (StyleGAN2's lazy
+    /// regularisation): the penalty's extra backward pass then costs a fraction of a step.
+    /// Older checkpoints apply it on every batch.
+    #[serde(default = "every_batch")]
+    pub r1_every: u64,
     /// A toy lab run, on 1D or 2D points instead of digits; `None` for digits (and in every
     /// checkpoint from before the toy lab).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -56,21 +61,46 @@ impl Default for TrainConfig {
             d_steps: 1,
             seed: 42,
             r1_gamma: 0.0,
+            r1_every: 1,
             toy: None,
         }
     }
 }
 
+fn every_batch() -> u64 {
+    1
+}
+
 impl TrainConfig {
-    /// A toy lab run on `setup`'s points: batches of 256 and Adam at 1e-3, which the toy
-    /// presets train well with (digits train at batch 64 and 2e-4).
-    pub fn toy(setup: ToySetup) -> Self {
+    /// A toy lab run of `preset` on `setup`'s points: batches of 256 and Adam at 1e-3, which
+    /// the toy networks train well with (digits train at batch 64 and 2e-4).
+    pub fn toy(setup: ToySetup, preset: Preset) -> Self {
         Self {
             batch_size: 256,
             lr_g: 1e-3,
             lr_d: 1e-3,
             toy: Some(setup),
             ..Self::default()
+        }
+        .with_toy_preset(preset)
+    }
+
+    /// This toy run with `preset`'s networks, and the optimiser and penalty they train with:
+    /// `course` keeps the seed's Adam (β₁ = 0.5) and no penalty, so that its collapse shows;
+    /// `stable` takes what `bench --toy` measured to cover every mode of the grid: Adam with
+    /// β = (0, 0.99) and a light lazy R1 (γ = 0.01, on one D batch in 8).
+    pub fn with_toy_preset(self, preset: Preset) -> Self {
+        let (beta1, beta2, r1_gamma, r1_every) = match preset {
+            Preset::Course => (0.5, 0.999, 0.0, 1),
+            Preset::Stable | Preset::Dcgan => (0.0, 0.99, 0.01, 8),
+        };
+        Self {
+            preset,
+            beta1,
+            beta2,
+            r1_gamma,
+            r1_every,
+            ..self
         }
     }
 
@@ -143,6 +173,54 @@ impl TrainConfig {
                 self.r1_gamma
             ));
         }
+        if self.r1_every == 0 {
+            return Err("R1's interval must be at least one D batch".to_string());
+        }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_checkpoint_from_before_lazy_r1_applies_it_on_every_batch() {
+        let mut json = serde_json::to_value(TrainConfig {
+            r1_gamma: 1.0,
+            r1_every: 16,
+            ..TrainConfig::default()
+        })
+        .unwrap();
+        json.as_object_mut().unwrap().remove("r1_every");
+        let config: TrainConfig = serde_json::from_value(json).unwrap();
+        assert_eq!((config.r1_gamma, config.r1_every), (1.0, 1));
+    }
+
+    #[test]
+    fn the_toy_presets_bring_their_optimiser_and_penalty() {
+        let setup = ToySetup {
+            dim: 2,
+            data: "ring".into(),
+            extent: 1.5,
+        };
+        let course = TrainConfig::toy(setup.clone(), Preset::Course);
+        assert_eq!(
+            (course.beta1, course.r1_gamma),
+            (0.5, 0.0),
+            "the seed's recipe"
+        );
+        let stable = course.clone().with_toy_preset(Preset::Stable);
+        assert_eq!(stable, TrainConfig::toy(setup, Preset::Stable));
+        assert!(stable.r1_gamma > 0.0 && stable.r1_every > 1);
+        assert_eq!(stable.with_toy_preset(Preset::Course), course);
+        assert!(
+            TrainConfig {
+                r1_every: 0,
+                ..course
+            }
+            .validate()
+            .is_err()
+        );
     }
 }

@@ -82,6 +82,18 @@ impl ToyData {
         }
     }
 
+    /// The centres of the modes no generated point reached, to ring in the picture.
+    pub fn missed_centres(&self, scores: &ToyScores) -> Vec<Vec<f32>> {
+        let (Some(modes), Some(coverage)) = (self.modes(), scores.modes.as_ref()) else {
+            return Vec::new();
+        };
+        coverage
+            .uncovered
+            .iter()
+            .filter_map(|&i| modes.centres.get(i).cloned())
+            .collect()
+    }
+
     /// What a run on this data records in its config.
     pub fn setup(&self) -> ToySetup {
         ToySetup {

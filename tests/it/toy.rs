@@ -9,7 +9,7 @@ use ganimate::app::{
     ActiveScene, AppOptions, Control, DatasetStatus, DrawControl, Drawing, TOY_PICTURE_PIXELS,
     ToyLab, TrainingState,
 };
-use ganimate::gan::TrainConfig;
+use ganimate::gan::{Preset, TrainConfig};
 use ganimate::toy::ToyData;
 use ganimate::toy::view::{LANDSCAPE_SIDE, LINE_POINTS};
 
@@ -169,7 +169,7 @@ fn the_app_opens_the_toy_lab_at_once_and_draws_g_and_d() {
 fn the_scene_switch_resets_into_1d_then_back_to_the_digits() {
     let mut app = toy_app("ring");
     let mut settings = app.world().resource::<TrainingState>().settings.clone();
-    settings.config = TrainConfig::toy(ToyData::open("mixture").unwrap().setup());
+    settings.config = TrainConfig::toy(ToyData::open("mixture").unwrap().setup(), Preset::Stable);
     app.world_mut()
         .write_message(Control::Apply(settings.clone()));
     app.world_mut().write_message(Control::Reset);
@@ -210,16 +210,15 @@ fn the_toy_scene_draws_each_data_set_headless() {
         "ring", "grid", "moons", "spiral", "line", "gaussian", "mixture",
     ] {
         let shot = dir.path().join(format!("{data}.png"));
-        let runtime = tempfile::tempdir().unwrap();
-        let output = Command::new(env!("CARGO_BIN_EXE_ganimate"))
-            .args(["app", "--headless", "--backend", "cpu", "--toy", data])
-            .args(["--quit-after-frames", "40", "--screenshot"])
-            .arg(&shot)
-            .env_remove("DISPLAY")
-            .env("XDG_RUNTIME_DIR", runtime.path())
-            .env("XDG_CACHE_HOME", runtime.path())
-            .output()
-            .unwrap();
+        let output = headless_toy(
+            data,
+            &[
+                "--quit-after-frames",
+                "40",
+                "--screenshot",
+                shot.to_str().unwrap(),
+            ],
+        );
         common::succeeded(&output);
         let shares = picture_colours(&shot);
         assert!(
@@ -258,7 +257,7 @@ fn picture_colours(path: &std::path::Path) -> PictureColours {
             let [r, g, b] = [buffer[i], buffer[i + 1], buffer[i + 2]].map(i32::from);
             real += usize::from(g > 180 && g > r + 60 && g > b + 40);
             fake += usize::from(r > 200 && b > 170 && g < 160);
-            tinted += usize::from((g - r).abs() > 12 || (b - g).abs() > 12);
+            tinted += usize::from(away_from_grey([r, g, b]));
             all += 1;
         }
     }
@@ -317,4 +316,101 @@ fn scripted_strokes_draw_points_that_the_app_then_trains_on() {
         lab.scores.as_ref().unwrap().modes.is_none(),
         "drawn data has no modes, only KL and JS"
     );
+}
+
+#[test]
+fn a_toy_time_lapse_has_one_frame_per_sample_and_shows_the_scene() {
+    let dir = tempfile::tempdir().unwrap();
+    let frames = dir.path().join("lapse");
+    let output = ganimate(&[
+        "toy",
+        "train",
+        "--data",
+        "ring",
+        "--steps",
+        "300",
+        "--sample-every",
+        "100",
+        "--out",
+        dir.path().join("run").to_str().unwrap(),
+        "--video",
+        frames.to_str().unwrap(),
+    ]);
+    common::succeeded(&output);
+    // Steps 0, 100, 200 and 300, in the time-lapse and as the run's PNGs.
+    assert_frames(&frames, 4);
+    assert!(dir.path().join("run/samples/step-00000300.png").is_file());
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(frames.join("frame-000004.png")).unwrap(),
+    ));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buffer = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buffer).unwrap();
+    assert_eq!(
+        (info.width, info.height, info.color_type),
+        (480, 480, png::ColorType::Rgb)
+    );
+    let tinted = buffer
+        .chunks_exact(3)
+        .filter(|p| away_from_grey([p[0], p[1], p[2]].map(i32::from)))
+        .count();
+    assert!(
+        tinted as f64 / (buffer.len() / 3) as f64 > 0.05,
+        "D's landscape is not drawn"
+    );
+}
+
+#[test]
+fn a_recording_of_the_toy_scene_has_its_frames() {
+    let dir = tempfile::tempdir().unwrap();
+    let frames = dir.path().join("frames");
+    let output = headless_toy(
+        "ring",
+        &[
+            "--duration",
+            "0.3",
+            "--fps",
+            "10",
+            "--record",
+            frames.to_str().unwrap(),
+        ],
+    );
+    common::succeeded(&output);
+    assert_frames(&frames, 3);
+    let shares = picture_colours(&frames.join("frame-000003.png"));
+    assert!(shares.real > 0.0005, "no real points: {shares:?}");
+    assert!(
+        shares.tinted > 0.05,
+        "D's landscape is not drawn: {shares:?}"
+    );
+}
+
+/// `ganimate app --headless` on the CPU in the toy lab on `data`, without a display, plus `extra`.
+fn headless_toy(data: &str, extra: &[&str]) -> Output {
+    let runtime = tempfile::tempdir().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_ganimate"))
+        .args(["app", "--headless", "--backend", "cpu", "--toy", data])
+        .args(extra)
+        .env_remove("DISPLAY")
+        .env("XDG_RUNTIME_DIR", runtime.path())
+        .env("XDG_CACHE_HOME", runtime.path())
+        .output()
+        .unwrap()
+}
+
+/// Frames 1 to `count` of a recording or time-lapse folder are there, and no more.
+fn assert_frames(folder: &std::path::Path, count: usize) {
+    for frame in 1..=count {
+        assert!(
+            folder.join(format!("frame-{frame:06}.png")).is_file(),
+            "frame {frame}"
+        );
+    }
+    let next = folder.join(format!("frame-{:06}.png", count + 1));
+    assert!(!next.exists(), "{} is one too many", next.display());
+}
+
+/// A tint of D's landscape: a colour away from the grey of D = ½.
+fn away_from_grey([r, g, b]: [i32; 3]) -> bool {
+    (g - r).abs() > 12 || (b - g).abs() > 12
 }

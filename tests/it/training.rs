@@ -315,3 +315,31 @@ fn a_nan_step_is_caught_and_rolled_back_to_finite_weights() {
     let values = trainer.step(&data).read();
     assert!(values.is_finite() && values.step == 4, "{values:?}");
 }
+
+/// Lazy R1 (on one D batch in N, with γ × N) penalises the first batch as R1 with N·γ on every
+/// batch does, and the penalty changes D.
+#[test]
+fn lazy_r1_penalises_its_batch_with_gamma_times_its_interval() {
+    let device = Default::default();
+    let data = RealImages::<CpuBackend>::new(mnist(), &device);
+    let after_one_step = |r1_gamma, r1_every| {
+        let config = TrainConfig {
+            batch_size: 16,
+            r1_gamma,
+            r1_every,
+            ..TrainConfig::default()
+        };
+        let mut trainer = Trainer::<CpuBackend>::new(config, &device);
+        trainer.step(&data);
+        outputs(&trainer)
+    };
+    let lazy = after_one_step(0.5, 4);
+    assert!(
+        lazy == after_one_step(2.0, 1),
+        "the first batch takes γ × 4"
+    );
+    assert!(
+        lazy.1 != after_one_step(0.0, 1).1,
+        "R1 changed nothing in D"
+    );
+}

@@ -63,6 +63,7 @@ pub(super) fn training_section(
     egui::Grid::new("settings").num_columns(2).show(ui, |ui| {
         crate::app::toy::panel::scene_row(ui, config);
         ui.label("preset");
+        let before = config.preset;
         egui::ComboBox::from_id_salt("preset")
             .selected_text(config.preset.name())
             .show_ui(ui, |ui| {
@@ -77,6 +78,9 @@ pub(super) fn training_section(
                         );
                 }
             });
+        if config.toy.is_some() && config.preset != before {
+            *config = config.clone().with_toy_preset(config.preset);
+        }
         ui.end_row();
         if let Some(slowdown) = config.preset.cpu_slowdown().filter(|_| without_gpu) {
             ui.label("");

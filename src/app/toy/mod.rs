@@ -157,14 +157,17 @@ fn look(
     let sampler = measure.then(|| live.sampler());
     let (latent_dim, seed, layers) = (live.latent_dim(), live.config().seed, lab.layers);
     let generation = state.generation;
-    let missed_before = missed_centres(&data, lab.scores.as_ref());
+    let missed_before = lab
+        .scores
+        .as_ref()
+        .map_or_else(Vec::new, |scores| data.missed_centres(scores));
     let drawn = drawing.points.clone();
     *working = Some(AsyncComputeTaskPool::get().spawn(async move {
         let request = ViewRequest::new(&data, latent_dim, FAKES_SHOWN, seed);
         let view = view::look(discriminator.as_ref(), generator.as_ref(), &request);
         let scores = sampler.map(|s| view::measure(s.as_ref(), &data, latent_dim, seed));
         let missed = match &scores {
-            Some(scores) => missed_centres(&data, Some(scores)),
+            Some(scores) => data.missed_centres(scores),
             None => missed_before,
         };
         let marks = Marks { missed, drawn };
@@ -177,17 +180,4 @@ fn look(
             pixels,
         }
     }));
-}
-
-/// The centres of the modes no generated point reached, to ring in the picture.
-fn missed_centres(data: &ToyData, scores: Option<&ToyScores>) -> Vec<Vec<f32>> {
-    let (Some(modes), Some(coverage)) = (data.modes(), scores.and_then(|s| s.modes.as_ref()))
-    else {
-        return Vec::new();
-    };
-    coverage
-        .uncovered
-        .iter()
-        .filter_map(|&i| modes.centres.get(i).cloned())
-        .collect()
 }

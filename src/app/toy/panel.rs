@@ -39,17 +39,19 @@ pub(in crate::app) fn scene_row(ui: &mut Ui, config: &mut TrainConfig) {
         });
     ui.end_row();
     let Some(choice) = chosen else { return };
-    let base = match choice {
-        Some(shape) => TrainConfig::toy(ToyData::Shape(shape).setup()),
-        None => TrainConfig::default(),
-    };
     let preset = match (config.preset, choice) {
         (Preset::Dcgan, Some(_)) => Preset::Stable,
         (preset, _) => preset,
     };
+    let base = match choice {
+        Some(shape) => TrainConfig::toy(ToyData::Shape(shape).setup(), preset),
+        None => TrainConfig {
+            preset,
+            ..TrainConfig::default()
+        },
+    };
     if base.toy != config.toy {
         *config = TrainConfig {
-            preset,
             loss: config.loss,
             seed: config.seed,
             ..base

@@ -111,10 +111,9 @@ fn train_and_score<B: AutodiffBackend>(
     let device = Default::default();
     let data = ToyData::Shape(shape);
     let config = TrainConfig {
-        preset,
         batch_size: BATCH,
         seed,
-        ..TrainConfig::toy(data.setup())
+        ..TrainConfig::toy(data.setup(), preset)
     };
     let extent = data.extent();
     let points = toy::normalized(&data.training_points(seed), extent);
@@ -159,9 +158,8 @@ fn speed<B: AutodiffBackend>() {
     let real = RealImages::<B>::with_width(points, 2, &device);
     for preset in [Preset::Course, Preset::Stable] {
         let config = TrainConfig {
-            preset,
             batch_size: BATCH,
-            ..TrainConfig::toy(data.setup())
+            ..TrainConfig::toy(data.setup(), preset)
         };
         let mut trainer = Trainer::<B>::new(config, &device);
         for _ in 0..20 {

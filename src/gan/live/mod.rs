@@ -92,6 +92,32 @@ pub struct Players {
     pub generator: Box<dyn Sampler>,
 }
 
+impl Players {
+    /// Detached copies of `trainer`'s players, as they are now.
+    pub fn of<B: AutodiffBackend>(trainer: &Trainer<B>) -> Self {
+        Self {
+            step: trainer.step_count(),
+            discriminator: Box::new(DetachedDiscriminator::new(
+                trainer.discriminator(),
+                trainer.config().loss,
+                trainer.device().clone(),
+            )),
+            generator: Box::new(GeneratorSampler {
+                generator: trainer.training_generator(),
+                device: trainer.device().clone(),
+            }),
+        }
+    }
+}
+
+/// What `trainer` samples from: its generator's moving average where the preset keeps one.
+pub fn sampler_of<B: AutodiffBackend>(trainer: &Trainer<B>) -> Box<dyn Sampler> {
+    Box::new(GeneratorSampler {
+        generator: trainer.generator(),
+        device: trainer.device().clone(),
+    })
+}
+
 /// A generator to sample from, whatever its backend.
 pub trait Sampler: Send {
     /// Runs the generator on `noise` (`n × latent_dim`); returns `n × width` values in
@@ -241,25 +267,11 @@ impl<B: AutodiffBackend> LiveSession for Live<B> {
     }
 
     fn sampler(&self) -> Box<dyn Sampler> {
-        Box::new(GeneratorSampler {
-            generator: self.run.trainer().generator(),
-            device: self.run.trainer().device().clone(),
-        })
+        sampler_of(self.run.trainer())
     }
 
     fn players(&self) -> Option<Players> {
-        Some(Players {
-            step: self.run.trainer().step_count(),
-            discriminator: Box::new(DetachedDiscriminator::new(
-                self.run.trainer().discriminator(),
-                self.run.trainer().config().loss,
-                self.run.trainer().device().clone(),
-            )),
-            generator: Box::new(GeneratorSampler {
-                generator: self.run.trainer().training_generator(),
-                device: self.run.trainer().device().clone(),
-            }),
-        })
+        Some(Players::of(self.run.trainer()))
     }
 
     fn set_learning_rates(&mut self, lr_g: f64, lr_d: f64) {

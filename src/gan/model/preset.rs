@@ -57,10 +57,12 @@ impl Preset {
 
     /// G of the toy lab's runs on `dim`-dimensional points (1 or 2), from 2D noise so that
     /// the latent grid maps onto the plane. `course` keeps the seed's recipe: Linear+ReLU.
+    /// `stable` is narrow and deep: on the grid, four layers of 64 placed more points on the
+    /// modes in a minute than three of 256, which train five times slower (`bench --toy`).
     pub fn toy_generator(self, dim: usize) -> GeneratorConfig {
         let (hidden, leaky_slope) = match self {
             Preset::Course => (vec![128, 128], 0.0),
-            Preset::Stable | Preset::Dcgan => (vec![256, 256, 256], 0.2),
+            Preset::Stable | Preset::Dcgan => (vec![64, 64, 64, 64], 0.2),
         };
         // z has as many dimensions as the points: Goodfellow's Figure 1 maps a line onto a
         // line, and GAN Lab's manifold is a sheet.
@@ -74,7 +76,7 @@ impl Preset {
     pub fn toy_discriminator(self, dim: usize) -> DiscriminatorConfig {
         let hidden = match self {
             Preset::Course => vec![128, 128],
-            Preset::Stable | Preset::Dcgan => vec![256, 256, 256],
+            Preset::Stable | Preset::Dcgan => vec![64, 64, 64],
         };
         DiscriminatorConfig::new(hidden).with_input_width(dim)
     }

@@ -299,14 +299,16 @@ impl<B: AutodiffBackend> Trainer<B> {
     }
 
     /// R1: γ/2 · the mean over real digits of ‖∇ₓD(x)‖², from the closed-form input gradient
-    /// of the whole `[2 · batch, 784]` pass (real digits first).
+    /// of the whole `[2 · batch, 784]` pass (real digits first); times the interval R1 is
+    /// applied at, so that it weighs as much on average.
     fn r1_penalty(&self, input_gradient: Tensor<B, 2>) -> Tensor<B, 1> {
         let batch = self.config.batch_size;
+        let gamma = self.config.r1_gamma * self.config.r1_every as f64;
         input_gradient
             .narrow(0, 0, batch)
             .square()
             .sum()
-            .mul_scalar(self.config.r1_gamma / 2.0 / batch as f64)
+            .mul_scalar(gamma / 2.0 / batch as f64)
     }
 
     /// D's logits on the next real batch and on a fresh fake batch, in one forward pass: D has
@@ -318,8 +320,9 @@ impl<B: AutodiffBackend> Trainer<B> {
         discriminator: &Discriminator<B>,
         learning: bool,
     ) -> DPass<B> {
+        let index = self.d_batches;
         let inputs = self.inputs.batch(
-            self.d_batches,
+            index,
             &self.config,
             self.latent_dim(),
             data.count,
@@ -332,7 +335,8 @@ impl<B: AutodiffBackend> Trainer<B> {
             Tensor::cat(vec![real, fake.clone().detach()], 0),
             inputs.d_offsets,
         );
-        let (logits, input_gradient) = if learning && self.config.r1_gamma > 0.0 {
+        let penalized = self.config.r1_gamma > 0.0 && index.is_multiple_of(self.config.r1_every);
+        let (logits, input_gradient) = if learning && penalized {
             let (logits, gradient) = discriminator.forward_with_input_gradient(both);
             (logits, Some(gradient))
         } else {
