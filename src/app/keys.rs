@@ -6,14 +6,42 @@ use bevy_egui::input::EguiWantsInput;
 use crate::app::directions::DirectionsWindowOpen;
 use crate::app::panels::UiState;
 use crate::app::scene::canvas::Canvas;
-use crate::app::schedule::AppSystems;
+use crate::app::schedule::{AppSystems, SceneOnly};
+use crate::app::toy::slow_step::{self, SlowControl, SlowStep};
 use crate::app::training::Control;
 use crate::app::what_d_sees::WhatDSeesView;
 use crate::app::your_digit::drawing_pad::DrawingPad;
 use crate::gan::StepMode;
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(Update, shortcuts.in_set(AppSystems::Input));
+    app.add_systems(
+        Update,
+        (
+            shortcuts,
+            slow_motion
+                .in_set(SceneOnly::Toy)
+                .before(slow_step::advance),
+        )
+            .in_set(AppSystems::Input),
+    );
+}
+
+/// The toy lab's slow-motion step: M moves on (or starts one), Escape leaves it.
+fn slow_motion(
+    keys: Res<ButtonInput<KeyCode>>,
+    egui: Res<EguiWantsInput>,
+    slow: Res<SlowStep>,
+    mut controls: MessageWriter<SlowControl>,
+) {
+    if egui.wants_any_keyboard_input() {
+        return;
+    }
+    if keys.just_pressed(KeyCode::KeyM) {
+        controls.write(SlowControl::Next);
+    }
+    if keys.just_pressed(KeyCode::Escape) && slow.stage.is_some() {
+        controls.write(SlowControl::Leave);
+    }
 }
 
 fn shortcuts(

@@ -33,6 +33,7 @@ pub use preview::truncation::{DrawTruncation, SetTruncation};
 pub use schedule::{ActiveScene, AppSystems, UiSystems};
 pub use timeline::{Timeline, TimelineControl};
 pub use toy::drawing::{DrawControl, Drawing};
+pub use toy::slow_step::{SlowControl, SlowStep, Stage as SlowStage};
 pub use toy::{PICTURE_PIXELS as TOY_PICTURE_PIXELS, ToyLab};
 pub use training::dataset::DatasetStatus;
 pub use training::device::TrainingDevice;

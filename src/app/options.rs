@@ -47,6 +47,9 @@ pub struct AppOptions {
     pub project: Option<Vec<u8>>,
     /// Windows open at start.
     pub open: Vec<StartWindow>,
+    /// Toy lab: walk through one step in slow motion, a stage every this many seconds of app
+    /// time (a recording's own clock).
+    pub slow_step: Option<f64>,
     /// Walk along this latent direction (0 = the strongest) once the directions are found.
     pub walk_along: Option<usize>,
     /// A soak run (`ganimate bench --soak`): long use on a schedule, with figures printed.
@@ -94,6 +97,7 @@ impl Default for AppOptions {
             project: None,
             open: Vec::new(),
             walk_along: None,
+            slow_step: None,
             soak: None,
             report: false,
         }

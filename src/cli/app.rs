@@ -77,6 +77,10 @@ pub struct AppArgs {
     /// window): a direction sweep for scripted demo videos
     #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(1..=crate::app::SHOWN_DIRECTIONS as u64))]
     walk_along: Option<u64>,
+    /// Toy lab: walk through one training step in slow motion, moving to its next stage every
+    /// SECONDS (of the recording's own clock with --record): a demo video of one update
+    #[arg(long, value_name = "SECONDS")]
+    slow_step: Option<f64>,
     /// Language of the lessons panel (switchable in the app)
     #[arg(long, value_enum, default_value_t = crate::judge::detect::Lang::En)]
     lang: crate::judge::detect::Lang,
@@ -143,6 +147,16 @@ pub fn run(args: AppArgs) -> anyhow::Result<Outcome> {
         let (_, manifest) = crate::gan::checkpoint::read_manifest(dir)?;
         toy = manifest.config.toy;
     }
+    if let Some(seconds) = args.slow_step {
+        if !(seconds.is_finite() && seconds > 0.0 && seconds <= 600.0) {
+            bail!("--slow-step must be between 0 and 600 seconds, got {seconds}");
+        }
+        if toy.is_none() {
+            bail!(
+                "--slow-step walks through a step of the toy lab: give --toy DATA or a toy checkpoint"
+            );
+        }
+    }
     if toy.is_some() && args.preset == Some(crate::gan::Preset::Dcgan) {
         bail!("the dcgan preset draws images; the toy lab takes course or stable");
     }
@@ -170,6 +184,7 @@ pub fn run(args: AppArgs) -> anyhow::Result<Outcome> {
         project,
         open: args.open,
         walk_along: args.walk_along.map(|k| k as usize - 1),
+        slow_step: args.slow_step,
         soak,
         report: args.report,
     });

@@ -60,6 +60,9 @@ struct ToyTrainArgs {
     /// R1 penalty γ on D's gradient at real points (0 to 100) [default: stable 0.01, course 0]
     #[arg(long, value_name = "GAMMA")]
     r1: Option<f64>,
+    /// Dimensions of G's noise z [default: as many as the points']
+    #[arg(long, value_name = "N")]
+    noise_dim: Option<usize>,
     #[arg(long, default_value_t = 42)]
     seed: u64,
     /// Where to train: networks this small train fastest on the CPU
@@ -137,6 +140,7 @@ fn train(args: ToyTrainArgs) -> anyhow::Result<Outcome> {
         d_steps: args.d_steps,
         seed: args.seed,
         r1_gamma: args.r1.unwrap_or(preset_config.r1_gamma),
+        noise_dim: args.noise_dim.or(preset_config.noise_dim),
         ..preset_config
     };
     config.validate().map_err(anyhow::Error::msg)?;

@@ -33,7 +33,14 @@ pub struct TrainConfig {
     /// checkpoint from before the toy lab).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub toy: Option<ToySetup>,
+    /// Toy lab: dimensions of G's noise z where they are not the points' own (the app then
+    /// draws G's map as a 2D slice through z).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noise_dim: Option<usize>,
 }
+
+/// The most noise dimensions a toy run's G takes.
+pub const MAX_NOISE_DIM: usize = 256;
 
 /// What a toy lab run trains on.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -63,6 +70,7 @@ impl Default for TrainConfig {
             r1_gamma: 0.0,
             r1_every: 1,
             toy: None,
+            noise_dim: None,
         }
     }
 }
@@ -114,7 +122,10 @@ impl TrainConfig {
     /// G's architecture: the preset's, for digits or for the toy's points.
     pub fn generator(&self) -> GeneratorConfig {
         match &self.toy {
-            Some(toy) => self.preset.toy_generator(toy.dim),
+            Some(toy) => self
+                .preset
+                .toy_generator(toy.dim)
+                .with_latent_dim(self.noise_dim.unwrap_or(toy.dim)),
             None => self.preset.generator(),
         }
     }
@@ -171,6 +182,13 @@ impl TrainConfig {
             return Err(format!(
                 "--r1 must be between 0 and 100, got {}",
                 self.r1_gamma
+            ));
+        }
+        if let Some(dim) = self.noise_dim
+            && !(1..=MAX_NOISE_DIM).contains(&dim)
+        {
+            return Err(format!(
+                "--noise-dim must be between 1 and {MAX_NOISE_DIM}, got {dim}"
             ));
         }
         if self.r1_every == 0 {

@@ -8,6 +8,7 @@ pub mod measures;
 pub mod picture;
 mod raster;
 pub mod shapes;
+pub mod step_apart;
 pub mod view;
 
 use std::path::{Path, PathBuf};
@@ -111,6 +112,24 @@ impl ToyData {
                 shape.sample(TRAINING_POINTS, &mut rng_for(seed, Stream::Sample, 1))
             }
             ToyData::File { points, .. } => points.values.clone(),
+        }
+    }
+
+    /// `n` real points drawn at random as a training batch draws them, batch `index` of
+    /// `seed`'s stream: a fresh handful for each slow-motion step.
+    pub fn batch(&self, n: usize, seed: u64, index: u64) -> Vec<f32> {
+        let rng = &mut rng_for(seed, Stream::Shuffle, index);
+        match self {
+            ToyData::Shape(shape) => shape.sample(n, rng),
+            ToyData::File { points, .. } => {
+                let count = points.values.len() / points.dim;
+                (0..n)
+                    .flat_map(|_| {
+                        let at = rand::RngExt::random_range(rng, 0..count.max(1)) * points.dim;
+                        points.values[at..at + points.dim].iter().copied()
+                    })
+                    .collect()
+            }
         }
     }
 

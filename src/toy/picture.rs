@@ -5,7 +5,7 @@
 //! and D's landscape fades to grey where D says ½.
 
 use crate::toy::raster::Raster;
-use crate::toy::view::{LANDSCAPE_SIDE, LATENT_LINES, LINE_POINTS, ToyView};
+use crate::toy::view::{LANDSCAPE_SIDE, LATENT_LINES, LATENT_SPAN, LINE_POINTS, ToyView};
 
 const GREY: [f32; 3] = [0.20, 0.21, 0.23];
 const REAL_SIDE: [f32; 3] = [0.10, 0.42, 0.22];
@@ -62,6 +62,26 @@ pub fn draw(view: &ToyView, size: u32, layers: Layers, marks: &Marks) -> Vec<u8>
     raster.into_rgba()
 }
 
+/// Where the 1D picture's x line and z line run, as fractions of its side from the top.
+const X_LINE: f32 = 0.62;
+const Z_LINE: f32 = 0.9;
+
+/// Where `point` (data units) sits in the picture of a `dim`-D view of half-side `extent`, as
+/// fractions of the picture's side from its top-left corner: on the plane in 2D, on the x line
+/// in 1D.
+pub fn place(dim: usize, extent: f32, point: &[f32]) -> [f32; 2] {
+    let across = (point[0] / extent + 1.0) / 2.0;
+    match dim {
+        1 => [across, X_LINE],
+        _ => [across, (1.0 - point[1] / extent) / 2.0],
+    }
+}
+
+/// Where a 1D view's `z` sits on its z line, which spans ±[`LATENT_SPAN`].
+pub fn place_z(z: f32) -> [f32; 2] {
+    [(z / LATENT_SPAN + 1.0) / 2.0, Z_LINE]
+}
+
 /// D's colour for a verdict: grey at ½, green towards "real", purple towards "fake".
 pub fn verdict_colour(verdict: f32) -> [f32; 3] {
     let v = if verdict.is_finite() {
@@ -80,12 +100,7 @@ pub fn verdict_colour(verdict: f32) -> [f32; 3] {
 fn draw_plane(raster: &mut Raster, view: &ToyView, layers: Layers, marks: &Marks) {
     let size = raster.width as f32;
     let extent = view.extent;
-    let to_pixel = |p: &[f32]| {
-        [
-            (p[0] / extent + 1.0) * size / 2.0,
-            (1.0 - p[1] / extent) * size / 2.0,
-        ]
-    };
+    let to_pixel = |p: &[f32]| place(2, extent, p).map(|f| f * size);
     if layers.landscape && view.landscape.len() == LANDSCAPE_SIDE * LANDSCAPE_SIDE {
         raster.fill(|x, y| verdict_colour(bilinear(&view.landscape, x / size, y / size)));
     } else {
@@ -160,8 +175,8 @@ fn draw_manifold(raster: &mut Raster, view: &ToyView, to_pixel: &dyn Fn(&[f32]) 
 fn draw_line_view(raster: &mut Raster, view: &ToyView, layers: Layers) {
     let size = raster.width as f32;
     raster.fill(|_, _| [0.11, 0.12, 0.14]);
-    let x_of = |x: f32| (x / view.extent + 1.0) * size / 2.0;
-    let (top, x_axis, z_axis) = (0.06 * size, 0.62 * size, 0.9 * size);
+    let x_of = |x: f32| place(1, view.extent, &[x])[0] * size;
+    let (top, x_axis, z_axis) = (0.06 * size, X_LINE * size, Z_LINE * size);
     let height = x_axis - top - 0.03 * size;
     // D's verdict as a band along the x line, and as a curve.
     if layers.landscape && view.landscape.len() == LANDSCAPE_SIDE {
@@ -217,9 +232,9 @@ fn draw_line_view(raster: &mut Raster, view: &ToyView, layers: Layers) {
     raster.line([0.0, z_axis], [size, z_axis], 1.5, [0.8, 0.8, 0.8], 0.9);
     // The row of z's and where G sends each.
     if layers.manifold && view.manifold.len() == LINE_POINTS {
-        let z_of = |i: usize| (i as f32 / (LINE_POINTS - 1) as f32) * size;
-        for (i, &x) in view.manifold.iter().enumerate() {
-            let (from, to) = ([z_of(i), z_axis], [x_of(x), x_axis + 10.0]);
+        let noise = ToyView::manifold_noise(1, 1);
+        for (&z, &x) in noise.iter().zip(&view.manifold) {
+            let (from, to) = ([place_z(z)[0] * size, z_axis], [x_of(x), x_axis + 10.0]);
             raster.line(from, to, 1.0, MANIFOLD, 0.45);
             raster.disc(from, 2.0, MANIFOLD, 0.9);
         }

@@ -6,8 +6,8 @@ use std::process::{Command, Output, Stdio};
 
 use bevy::prelude::*;
 use ganimate::app::{
-    ActiveScene, AppOptions, Control, DatasetStatus, DrawControl, Drawing, TOY_PICTURE_PIXELS,
-    ToyLab, TrainingState,
+    ActiveScene, AppOptions, Control, DatasetStatus, DrawControl, Drawing, SlowControl, SlowStage,
+    SlowStep, TOY_PICTURE_PIXELS, ToyLab, TrainingState,
 };
 use ganimate::gan::{Preset, TrainConfig};
 use ganimate::toy::ToyData;
@@ -413,4 +413,175 @@ fn assert_frames(folder: &std::path::Path, count: usize) {
 /// A tint of D's landscape: a colour away from the grey of D = ½.
 fn away_from_grey([r, g, b]: [i32; 3]) -> bool {
     (g - r).abs() > 12 || (b - g).abs() > 12
+}
+
+#[test]
+fn a_step_taken_apart_moves_its_fakes_the_way_their_pull_points() {
+    use ganimate::backend::CpuBackend;
+    use ganimate::gan::live::Players;
+    use ganimate::gan::training::stats::StepMode;
+    use ganimate::gan::training::trainer::{RealImages, Trainer};
+    use ganimate::toy::step_apart::{SHOWN, StepApart};
+
+    let device = Default::default();
+    let data = ToyData::open("ring").unwrap();
+    let config = TrainConfig::toy(data.setup(), Preset::Stable);
+    let (seed, label) = (config.seed, config.preset.real_label() as f32);
+    let points = ganimate::toy::normalized(&data.training_points(seed), data.extent());
+    let real = RealImages::<CpuBackend>::with_width(points, 2, &device);
+    let mut trainer = Trainer::<CpuBackend>::new(config, &device);
+    for _ in 0..30 {
+        trainer.step(&real);
+    }
+    let apart_at = |trainer: &Trainer<CpuBackend>| {
+        let players = Players::of(trainer);
+        let (d, g) = (players.discriminator, players.generator);
+        let apart = StepApart::draw(
+            d.as_ref(),
+            g.as_ref(),
+            &data,
+            2,
+            (seed, players.step),
+            label,
+        );
+        (apart, d, g)
+    };
+    let (mut apart, d, g) = apart_at(&trainer);
+    assert_eq!(apart.step, 30);
+    assert_eq!(apart.noise.len(), SHOWN * 2);
+    assert_eq!(apart.before.fake.len(), SHOWN * 2);
+    assert_eq!(apart.before.pull.len(), SHOWN * 2);
+    let (d_loss, g_loss) =
+        d.loss()
+            .losses_of_verdicts(&apart.before.real_scores, &apart.before.fake_scores, label);
+    assert_eq!((apart.before.d_loss, apart.before.g_loss), (d_loss, g_loss));
+    // The same step shows the same samples; the next one, others.
+    let again = StepApart::draw(d.as_ref(), g.as_ref(), &data, 2, (seed, 30), label);
+    assert_eq!(again, apart);
+    let next = StepApart::draw(d.as_ref(), g.as_ref(), &data, 2, (seed, 31), label);
+    assert_ne!(next.noise, apart.noise);
+    assert_ne!(next.real, apart.real);
+
+    // A G step leaves D as it was and moves the fakes along the pull of G's loss.
+    trainer.step_with(StepMode::GeneratorOnly, &real).read();
+    let players = Players::of(&trainer);
+    apart.update(
+        players.discriminator.as_ref(),
+        players.generator.as_ref(),
+        label,
+    );
+    let after = apart.after.as_ref().unwrap();
+    assert_eq!(after.real_scores, apart.before.real_scores);
+    let along: Vec<f32> = (0..SHOWN)
+        .map(|i| {
+            let moved = [
+                after.fake[2 * i] - apart.before.fake[2 * i],
+                after.fake[2 * i + 1] - apart.before.fake[2 * i + 1],
+            ];
+            let pull = &apart.before.pull[2 * i..2 * i + 2];
+            let norm = (moved[0].hypot(moved[1]) * pull[0].hypot(pull[1])).max(1e-12);
+            (moved[0] * pull[0] + moved[1] * pull[1]) / norm
+        })
+        .collect();
+    let mean = along.iter().sum::<f32>() / SHOWN as f32;
+    assert!(mean > 0.3, "cosines of the moves with the pulls: {along:?}");
+    assert!(
+        after.g_loss < apart.before.g_loss,
+        "G's loss on the shown fakes: {} → {}",
+        apart.before.g_loss,
+        after.g_loss
+    );
+}
+
+#[test]
+fn the_slow_motion_step_walks_through_one_update_and_trains_it_once() {
+    let mut app = toy_app("ring");
+    until_looked(&mut app, 1);
+    fn slow(app: &App) -> &SlowStep {
+        app.world().resource::<SlowStep>()
+    }
+    app.world_mut().write_message(SlowControl::Next);
+    common::until(&mut app, "the step's samples never came", |app| {
+        slow(app).apart.is_some()
+    });
+    assert_eq!(slow(&app).stage, Some(SlowStage::Draw));
+    let state = app.world().resource::<TrainingState>();
+    assert!(!state.playing, "slow motion pauses training");
+    let before = state.step;
+    assert_eq!(slow(&app).apart.as_ref().unwrap().step, before);
+    for stage in [
+        SlowStage::Verdicts,
+        SlowStage::Losses,
+        SlowStage::Gradients,
+        SlowStage::Update,
+    ] {
+        app.world_mut().write_message(SlowControl::Next);
+        app.update();
+        assert_eq!(slow(&app).stage, Some(stage));
+    }
+    common::until(&mut app, "the update was never looked at", |app| {
+        slow(app).apart.as_ref().is_some_and(|a| a.after.is_some())
+    });
+    // Pressing on while the update is shown, many frames later, trains nothing more.
+    for _ in 0..5 {
+        app.update();
+    }
+    let state = app.world().resource::<TrainingState>();
+    assert_eq!(state.step, before + 1, "the update trains exactly one step");
+    let apart = slow(&app).apart.clone().unwrap();
+    let after = apart.after.as_ref().unwrap();
+    assert_ne!(after.fake, apart.before.fake, "the update moved the fakes");
+
+    // The next stage draws the next step's samples.
+    app.world_mut().write_message(SlowControl::Next);
+    common::until(&mut app, "the next step's samples never came", |app| {
+        slow(app)
+            .apart
+            .as_ref()
+            .is_some_and(|a| a.step == before + 1)
+    });
+    assert_eq!(slow(&app).stage, Some(SlowStage::Draw));
+    assert_eq!(slow(&app).stages_shown, 6);
+    // Playing again ends it.
+    app.world_mut().write_message(Control::SetPlaying(true));
+    app.update();
+    assert_eq!(slow(&app).stage, None);
+    assert!(app.world().resource::<TrainingState>().playing);
+}
+
+#[test]
+fn a_recording_walks_through_the_slow_motion_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let frames = dir.path().join("frames");
+    // A stage every 0.2 s of the recording's clock: six stages in 1.2 s, one of them the update.
+    let output = headless_toy(
+        "ring",
+        &[
+            "--slow-step",
+            "0.2",
+            "--duration",
+            "1.2",
+            "--fps",
+            "10",
+            "--record",
+            frames.to_str().unwrap(),
+        ],
+    );
+    common::succeeded(&output);
+    assert_frames(&frames, 12);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let steps: u64 = stdout
+        .split(" steps trained")
+        .next()
+        .and_then(|before| before.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no step count in {stdout}"));
+    assert_eq!(steps, 1, "training pauses but for the update: {stdout}");
+    // The stage's caption is framed in its yellow.
+    let (buffer, _) = common::screenshot_rgb(&frames.join("frame-000012.png"));
+    let lit = buffer
+        .chunks_exact(3)
+        .filter(|p| p[0] > 220 && (190..235).contains(&p[1]) && p[2] < 130)
+        .count();
+    assert!(lit > 200, "{lit} pixels of the caption's yellow");
 }

@@ -16,6 +16,10 @@ pub(super) fn help_window(ctx: &egui::Context, ui_state: &mut UiState) {
                 for (key, what) in [
                     ("Space", "play / pause training"),
                     ("S", "one training step"),
+                    (
+                        "M",
+                        "toy lab: a step in slow motion, stage by stage (Esc leaves)",
+                    ),
                     ("R", "reset: fresh networks"),
                     ("H", "hide / show the panels"),
                     ("D", "draw your own digit and find it in latent space"),

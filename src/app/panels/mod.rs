@@ -3,6 +3,7 @@
 //! (see [`crate::app::scene::overlay`]).
 
 mod files;
+mod glyphs;
 mod help;
 pub(super) mod plot_line;
 mod plots;
@@ -90,6 +91,7 @@ pub(super) fn plugin(app: &mut App) {
         plot_tab,
         ..default()
     })
+    .add_plugins(glyphs::plugin)
     .init_resource::<FrameRate>()
     .add_systems(Startup, spawn_egui_camera)
     .add_systems(Update, measure_fps)

@@ -64,13 +64,23 @@ pub(super) fn training_section(
         crate::app::toy::panel::scene_row(ui, config);
         ui.label("preset");
         let before = config.preset;
+        let (stable, course) = match config.toy {
+            Some(_) => (
+                "four layers of 64 in G, Adam β (0, 0.99), a light R1 penalty, averaged weights",
+                "the seed's recipe: Linear+ReLU G, Linear+LeakyReLU D, Adam β₁ 0.5, no penalty",
+            ),
+            None => (
+                "BatchNorm + LeakyReLU in G, label smoothing",
+                "the course's Linear+ReLU / Linear+LeakyReLU networks",
+            ),
+        };
         egui::ComboBox::from_id_salt("preset")
             .selected_text(config.preset.name())
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut config.preset, Preset::Stable, "stable")
-                    .on_hover_text("BatchNorm + LeakyReLU in G, label smoothing");
+                    .on_hover_text(stable);
                 ui.selectable_value(&mut config.preset, Preset::Course, "course")
-                    .on_hover_text("the course's Linear+ReLU / Linear+LeakyReLU networks");
+                    .on_hover_text(course);
                 if config.toy.is_none() {
                     ui.selectable_value(&mut config.preset, Preset::Dcgan, "dcgan")
                         .on_hover_text(

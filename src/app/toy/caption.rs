@@ -13,7 +13,9 @@ use crate::app::options::AppOptions;
 use crate::app::scene::digits::{SceneCamera, cursor_world};
 use crate::app::scene::overlay::fit_to_panels;
 use crate::app::schedule::{SceneOnly, UiSystems};
-use crate::app::toy::{PICTURE_CENTER, PICTURE_SIZE, ToyLab};
+use crate::app::toy::diagram::{self, Values};
+use crate::app::toy::slow_step::SlowStep;
+use crate::app::toy::{PICTURE_CENTER, PICTURE_SIZE, ToyLab, picture_world};
 use crate::app::training::TrainingState;
 use crate::gan::LossKind;
 use crate::judge::detect::Lang;
@@ -46,6 +48,7 @@ fn paint(
     lab: Res<ToyLab>,
     quality: Res<Quality>,
     state: Res<TrainingState>,
+    slow: Res<SlowStep>,
     options: Res<AppOptions>,
     egui_input: Res<EguiWantsInput>,
     window: Option<Single<&Window, With<PrimaryWindow>>>,
@@ -112,7 +115,10 @@ fn paint(
     if let Some(at) = to_screen(MEASURES_AT) {
         let name = lab.data().map(|d| d.name()).unwrap_or_default();
         let mut lines = vec![(format!("{name} · step {}", lab.step), Color32::LIGHT_GRAY)];
-        lines.extend(measure_lines(&lab, view, state.settings.config.loss, lang));
+        // A slow-motion step needs the room for its diagram and caption.
+        if slow.stage.is_none() {
+            lines.extend(measure_lines(&lab, view, state.settings.config.loss, lang));
+        }
         let mut y = at.y;
         for (line, colour) in lines {
             let galley = painter.layout(line, FontId::proportional(13.0), colour, 250.0);
@@ -120,6 +126,21 @@ fn paint(
             painter.galley(egui::pos2(at.x, y), galley, colour);
             y += height + 4.0;
         }
+        let width = (viewport.max.x - at.x - 12.0).clamp(220.0, 380.0);
+        let latest = state.latest();
+        let values = match (&slow.apart, slow.stage) {
+            (Some(apart), Some(_)) => Some(Values::of_step(apart, lang)),
+            _ => latest.map(|l| Values::live(view, l, state.settings.config.batch_size, lang)),
+        };
+        if let Some(values) = values {
+            let top = egui::pos2(at.x, y + 14.0);
+            y = diagram::paint(&painter, top, width, &values, slow.stage) + 10.0;
+        }
+        let config = (&state.settings.config, latest);
+        diagram::paint_caption(&painter, egui::pos2(at.x, y), width, &slow, config, lang);
+    }
+    if let (Some(apart), Some(stage)) = (&slow.apart, slow.stage) {
+        diagram::mark_samples(&painter, apart, stage, |f| to_screen(picture_world(f)));
     }
     // A scripted recording must not show wherever the pointer happens to be.
     let pointer = match window {
@@ -148,11 +169,10 @@ fn hovered_fake(view: &ToyView, world: Vec2) -> Option<String> {
     if view.dim != 2 {
         return None;
     }
-    let scale = PICTURE_SIZE / 2.0 / view.extent;
     let (index, distance) = view
         .fake
         .chunks_exact(2)
-        .map(|p| PICTURE_CENTER + Vec2::new(p[0], p[1]) * scale)
+        .map(|p| picture_world(crate::toy::picture::place(2, view.extent, p)))
         .map(|p| p.distance(world))
         .enumerate()
         .min_by(|a, b| a.1.total_cmp(&b.1))?;

@@ -7,8 +7,10 @@
 //! no window; the sprite, the captions and the panel section are the view's.
 
 pub(super) mod caption;
+mod diagram;
 pub mod drawing;
 pub(super) mod panel;
+pub mod slow_step;
 pub(super) mod sprite;
 
 use std::sync::Arc;
@@ -54,6 +56,12 @@ pub struct ToyLab {
     last_measure: Option<Duration>,
 }
 
+/// Where a point of the picture, given as fractions of its side from its top-left corner
+/// ([`crate::toy::picture::place`]), lies in the world.
+pub(in crate::app) fn picture_world([x, y]: [f32; 2]) -> Vec2 {
+    PICTURE_CENTER + Vec2::new(x - 0.5, 0.5 - y) * PICTURE_SIZE
+}
+
 impl ToyLab {
     /// The data the session trains on, if it is a toy run whose data can be read.
     pub fn data(&self) -> Option<&ToyData> {
@@ -72,7 +80,7 @@ struct Look {
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<ToyLab>()
-        .add_plugins(drawing::plugin)
+        .add_plugins((drawing::plugin, slow_step::plugin))
         .add_systems(
             Update,
             look.in_set(AppSystems::Sample).in_set(SceneOnly::Toy),

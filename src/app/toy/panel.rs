@@ -7,6 +7,7 @@ use bevy_egui::egui::{self, Ui};
 
 use crate::app::toy::ToyLab;
 use crate::app::toy::drawing::{DrawControl, Drawing};
+use crate::app::toy::slow_step::{SlowControl, SlowStep};
 use crate::gan::{Preset, TrainConfig};
 use crate::toy::ToyData;
 use crate::toy::shapes::Shape;
@@ -65,6 +66,8 @@ pub(in crate::app) struct ToyPanel<'w> {
     lab: ResMut<'w, ToyLab>,
     drawing: ResMut<'w, Drawing>,
     controls: MessageWriter<'w, DrawControl>,
+    slow: Res<'w, SlowStep>,
+    slow_controls: MessageWriter<'w, SlowControl>,
 }
 
 impl ToyPanel<'_> {
@@ -80,8 +83,26 @@ pub(in crate::app) fn toy_section(ui: &mut Ui, panel: ToyPanel) {
         mut lab,
         mut drawing,
         mut controls,
+        slow,
+        mut slow_controls,
     } = panel;
     ui.heading("Toy lab");
+    ui.horizontal(|ui| {
+        let next = match slow.stage {
+            None => "Slow-motion step",
+            Some(_) => "Next stage",
+        };
+        if ui
+            .button(next)
+            .on_hover_text("M: one step walked through, stage by stage; training pauses")
+            .clicked()
+        {
+            slow_controls.write(SlowControl::Next);
+        }
+        if slow.stage.is_some() && ui.button("Leave").on_hover_text("Esc").clicked() {
+            slow_controls.write(SlowControl::Leave);
+        }
+    });
     let mut layers = lab.layers;
     ui.horizontal_wrapped(|ui| {
         ui.checkbox(&mut layers.landscape, "D's landscape");

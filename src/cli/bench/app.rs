@@ -1,5 +1,6 @@
 //! `ganimate bench --app`: the desktop app's frame times with training running and paused,
-//! and its training throughput against headless training on the same backend.
+//! and its training throughput against headless training on the same backend; with `--toy`,
+//! in the toy lab on the ring.
 
 use super::throughput::measure;
 use super::{BenchArgs, BenchBackends};
@@ -14,9 +15,13 @@ fn run_app(args: &BenchArgs, paused: bool) -> anyhow::Result<FrameSummary> {
     command
         .arg("app")
         .args(["--quit-after-frames", &args.frames.to_string()])
-        .arg("--report")
-        .args(["--dataset", args.data.dataset.name()]);
-    if let Some(dir) = &args.data.data {
+        .arg("--report");
+    if args.toy {
+        command.args(["--toy", "ring"]);
+    } else {
+        command.args(["--dataset", args.data.dataset.name()]);
+    }
+    if let Some(dir) = args.data.data.as_ref().filter(|_| !args.toy) {
         command.arg("--data").arg(dir);
     }
     command.args([
@@ -52,15 +57,20 @@ fn run_app(args: &BenchArgs, paused: bool) -> anyhow::Result<FrameSummary> {
 }
 
 /// Frame times with training paused and running, and the app's training rate against the
-/// headless loop's on the same backend.
-pub(super) fn run(args: &BenchArgs, pixels: &[f32]) -> anyhow::Result<()> {
+/// headless loop's on the same backend: on the digits' `pixels`, or in the toy lab without.
+pub(super) fn run(args: &BenchArgs, pixels: Option<&[f32]>) -> anyhow::Result<()> {
     if args.backend == BenchBackends::Both {
         anyhow::bail!("--app measures one backend: pass --backend cpu or --backend gpu");
     }
     let paused = run_app(args, true)?;
     let training = run_app(args, false)?;
     println!(
-        "app{}, {} frames, backend {}",
+        "app{}{}, {} frames, backend {}",
+        if args.toy {
+            ", toy lab on the ring"
+        } else {
+            ""
+        },
         if args.headless { " (headless)" } else { "" },
         args.frames,
         training.backend
@@ -75,22 +85,34 @@ pub(super) fn run(args: &BenchArgs, pixels: &[f32]) -> anyhow::Result<()> {
             run.p50_ms, run.p99_ms, run.samples_per_s
         );
     }
-    let headless = if training.backend.starts_with("gpu") {
-        measure::<GpuBackend>(
+    let on_gpu = training.backend.starts_with("gpu");
+    let headless = match pixels {
+        Some(pixels) if on_gpu => measure::<GpuBackend>(
             args,
             Preset::Stable,
             pixels,
             "headless gpu",
             &Default::default(),
-        )
-    } else {
-        measure::<CpuBackend>(
+        ),
+        Some(pixels) => measure::<CpuBackend>(
             args,
             Preset::Stable,
             pixels,
             "headless cpu",
             &Default::default(),
-        )
+        ),
+        None => {
+            let steps = if on_gpu {
+                super::toy::steps_per_second::<GpuBackend>(Preset::Stable)
+            } else {
+                crate::backend::on_cpu_pool(|| {
+                    super::toy::steps_per_second::<CpuBackend>(Preset::Stable)
+                })
+            };
+            let samples = steps * super::toy::BATCH as f64;
+            println!("headless: {steps:.0} steps/s, {samples:.0} samples/s");
+            samples
+        }
     };
     let p99_ratio = training.p99_ms / paused.p99_ms.max(1e-3);
     let throughput_ratio = training.samples_per_s / headless.max(1e-3);

@@ -58,8 +58,9 @@ pub struct BenchArgs {
     #[arg(long, value_enum)]
     pub(super) preset: Option<Preset>,
     /// Measure the toy lab instead: the stable preset on the grid and the ring and the course
-    /// preset on the ring, per seed, against the mode-collapse papers' figures
-    #[arg(long, conflicts_with_all = ["app", "quality", "soak"])]
+    /// preset on the ring, per seed, against the mode-collapse papers' figures; with --app, the
+    /// app's frame times in the toy lab on the ring
+    #[arg(long, conflicts_with_all = ["quality", "soak"])]
     pub(super) toy: bool,
     /// Seeds per toy data set
     #[arg(long, default_value_t = 10, requires = "toy")]
@@ -111,6 +112,9 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
             },
         );
     }
+    if args.app && args.toy {
+        return app::run(&args, None);
+    }
     if args.toy {
         let run = toy::ToyRun {
             seeds: args.toy_seeds.max(1),
@@ -138,7 +142,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let dataset = super::load_dataset(&args.data)?;
     let pixels = dataset.normalized_pixels();
     if args.app {
-        return app::run(&args, &pixels);
+        return app::run(&args, Some(&pixels));
     }
     throughput::table(&args, &pixels)
 }

@@ -14,8 +14,8 @@ use crate::toy::{self, ToyData, measures};
 
 /// Steps between two scorings.
 const SCORE_EVERY: u64 = 250;
-/// The batch the goals are set at.
-const BATCH: usize = 256;
+/// The batch the goals are set at, and the toy lab's own.
+pub(super) const BATCH: usize = 256;
 
 /// Length and seeds of the toy benchmark.
 #[derive(Debug, Clone, Copy)]
@@ -152,30 +152,36 @@ fn train_and_score<B: AutodiffBackend>(
 
 /// Steps per second of each preset on the ring.
 fn speed<B: AutodiffBackend>() {
+    for preset in [Preset::Course, Preset::Stable] {
+        let per_second = steps_per_second::<B>(preset);
+        println!("{preset:<7} training: {per_second:.0} steps/s (goal for stable ≥ 2,000)");
+    }
+}
+
+/// Headless training steps per second of `preset` on the ring at the goals' batch, after a
+/// warm-up.
+pub(super) fn steps_per_second<B: AutodiffBackend>(preset: Preset) -> f64 {
     let device = Default::default();
     let data = ToyData::Shape(Shape::Ring);
     let points = toy::normalized(&data.training_points(1), data.extent());
     let real = RealImages::<B>::with_width(points, 2, &device);
-    for preset in [Preset::Course, Preset::Stable] {
-        let config = TrainConfig {
-            batch_size: BATCH,
-            ..TrainConfig::toy(data.setup(), preset)
-        };
-        let mut trainer = Trainer::<B>::new(config, &device);
-        for _ in 0..20 {
-            trainer.step(&real);
-        }
-        trainer.step(&real).read();
-        let steps = 500;
-        let started = Instant::now();
-        let mut last = None;
-        for _ in 0..steps {
-            last = Some(trainer.step(&real));
-        }
-        if let Some(stats) = last {
-            stats.read();
-        }
-        let per_second = steps as f64 / started.elapsed().as_secs_f64();
-        println!("{preset:<7} training: {per_second:.0} steps/s (goal for stable ≥ 2,000)");
+    let config = TrainConfig {
+        batch_size: BATCH,
+        ..TrainConfig::toy(data.setup(), preset)
+    };
+    let mut trainer = Trainer::<B>::new(config, &device);
+    for _ in 0..20 {
+        trainer.step(&real);
     }
+    trainer.step(&real).read();
+    let steps = 500;
+    let started = Instant::now();
+    let mut last = None;
+    for _ in 0..steps {
+        last = Some(trainer.step(&real));
+    }
+    if let Some(stats) = last {
+        stats.read();
+    }
+    steps as f64 / started.elapsed().as_secs_f64()
 }

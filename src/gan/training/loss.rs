@@ -107,6 +107,41 @@ impl LossKind {
     }
 }
 
+impl LossKind {
+    /// D's and G's losses on a few verdicts ([`LossKind::d_output`] values on real points and
+    /// on as many fakes), on the host: what the slow-motion step writes beside the samples it
+    /// shows. The same formulas as [`LossKind::discriminator`] and [`LossKind::generator`],
+    /// with verdicts clamped away from 0 and 1 so a certain D costs a large, finite loss.
+    pub fn losses_of_verdicts(self, real: &[f32], fake: &[f32], real_label: f32) -> (f32, f32) {
+        let mean =
+            |values: &mut dyn Iterator<Item = f32>, n: usize| values.sum::<f32>() / n.max(1) as f32;
+        match self {
+            LossKind::Minimax | LossKind::NonSaturating => {
+                let p = |v: f32| v.clamp(1e-7, 1.0 - 1e-7);
+                let bce = |v: f32, t: f32| -(t * p(v).ln() + (1.0 - t) * (1.0 - p(v)).ln());
+                let d = mean(&mut real.iter().map(|&v| bce(v, real_label)), real.len())
+                    + mean(&mut fake.iter().map(|&v| bce(v, 0.0)), fake.len());
+                let g = match self {
+                    LossKind::Minimax => {
+                        mean(&mut fake.iter().map(|&v| (1.0 - p(v)).ln()), fake.len())
+                    }
+                    _ => mean(&mut fake.iter().map(|&v| -p(v).ln()), fake.len()),
+                };
+                (d, g)
+            }
+            LossKind::Lsgan => {
+                let d =
+                    0.5 * mean(
+                        &mut real.iter().map(|&v| (v - real_label).powi(2)),
+                        real.len(),
+                    ) + 0.5 * mean(&mut fake.iter().map(|&v| v * v), fake.len());
+                let g = 0.5 * mean(&mut fake.iter().map(|&v| (v - 1.0).powi(2)), fake.len());
+                (d, g)
+            }
+        }
+    }
+}
+
 fn sigmoid_scalar(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
 }
@@ -181,6 +216,25 @@ mod tests {
             1.0,
         );
         assert!((loss - 200.0).abs() < 1e-3, "{loss}");
+    }
+
+    #[test]
+    fn the_host_losses_of_verdicts_are_the_tensor_losses() {
+        let (real, fake) = ([0.8f32, -1.3, 2.5], [-0.4f32, 1.1, -3.0]);
+        for kind in [LossKind::Minimax, LossKind::NonSaturating, LossKind::Lsgan] {
+            let verdicts = |l: &[f32]| l.iter().map(|&l| kind.verdict(l)).collect::<Vec<_>>();
+            let (d, g) = kind.losses_of_verdicts(&verdicts(&real), &verdicts(&fake), 0.9);
+            let expected_d = d_loss(kind, &real, &fake, 0.9);
+            let expected_g = scalar(kind.generator(logits(&fake)));
+            assert!(
+                (d - expected_d).abs() < 1e-5,
+                "{kind}: D {d} vs {expected_d}"
+            );
+            assert!(
+                (g - expected_g).abs() < 1e-5,
+                "{kind}: G {g} vs {expected_g}"
+            );
+        }
     }
 
     #[test]
