@@ -15,6 +15,7 @@ use crate::app::scene::overlay::fit_to_panels;
 use crate::app::schedule::{SceneOnly, UiSystems};
 use crate::app::toy::diagram::{self, Values};
 use crate::app::toy::slow_step::SlowStep;
+use crate::app::toy::slow_view;
 use crate::app::toy::{PICTURE_CENTER, PICTURE_SIZE, ToyLab, picture_world};
 use crate::app::training::TrainingState;
 use crate::gan::LossKind;
@@ -137,10 +138,10 @@ fn paint(
             y = diagram::paint(&painter, top, width, &values, slow.stage) + 10.0;
         }
         let config = (&state.settings.config, latest);
-        diagram::paint_caption(&painter, egui::pos2(at.x, y), width, &slow, config, lang);
+        slow_view::paint_caption(&painter, egui::pos2(at.x, y), width, &slow, config, lang);
     }
     if let (Some(apart), Some(stage)) = (&slow.apart, slow.stage) {
-        diagram::mark_samples(&painter, apart, stage, |f| to_screen(picture_world(f)));
+        slow_view::mark_samples(&painter, apart, stage, |f| to_screen(picture_world(f)));
     }
     // A scripted recording must not show wherever the pointer happens to be.
     let pointer = match window {

@@ -11,6 +11,7 @@ mod diagram;
 pub mod drawing;
 pub(super) mod panel;
 pub mod slow_step;
+mod slow_view;
 pub(super) mod sprite;
 
 use std::sync::Arc;
