@@ -50,10 +50,12 @@ struct ToyTrainArgs {
     steps: u64,
     #[arg(long, default_value_t = 256)]
     batch_size: usize,
-    #[arg(long, default_value_t = 1e-3)]
-    lr_g: f64,
-    #[arg(long, default_value_t = 1e-3)]
-    lr_d: f64,
+    /// G's learning rate [default: 10⁻³]
+    #[arg(long, value_name = "LR")]
+    lr_g: Option<f64>,
+    /// D's learning rate [default: stable 10⁻³, course 10⁻⁴]
+    #[arg(long, value_name = "LR")]
+    lr_d: Option<f64>,
     /// Discriminator steps per generator step
     #[arg(long, default_value_t = 1)]
     d_steps: usize,
@@ -135,8 +137,8 @@ fn train(args: ToyTrainArgs) -> anyhow::Result<Outcome> {
     let config = TrainConfig {
         loss: args.loss,
         batch_size: args.batch_size,
-        lr_g: args.lr_g,
-        lr_d: args.lr_d,
+        lr_g: args.lr_g.unwrap_or(preset_config.lr_g),
+        lr_d: args.lr_d.unwrap_or(preset_config.lr_d),
         d_steps: args.d_steps,
         seed: args.seed,
         r1_gamma: args.r1.unwrap_or(preset_config.r1_gamma),
@@ -168,7 +170,13 @@ fn train_on<B: AutodiffBackend>(
                 args.out.display()
             );
         }
-        resumed(&mut trainer, &config, &args.out);
+        // A learning rate not given on the command line stays the checkpoint's own.
+        let resumed_config = TrainConfig {
+            lr_g: args.lr_g.unwrap_or(trainer.config().lr_g),
+            lr_d: args.lr_d.unwrap_or(trainer.config().lr_d),
+            ..config
+        };
+        resumed(&mut trainer, &resumed_config, &args.out);
         trainer
     } else {
         Trainer::<B>::new(config, &device)

@@ -4,7 +4,8 @@
 //! - a generated point is **high quality** when it lies within 3σ of its nearest mode's centre;
 //! - a mode is **covered** when at least one high-quality point is nearest to it;
 //! - the **reverse KL** is KL(p_g ‖ uniform) of the histogram of the high-quality points over
-//!   the modes: 0 when every mode gets its share, log(modes) when all sit on one;
+//!   the modes: 0 when every mode gets its share, ln(modes) when all sit on one, and ln(modes)
+//!   too when no point is high quality (the histogram is empty: nothing is spread);
 //! - **KL and JS** compare the real and the generated points' histograms on a 30×30 grid (a 30-bin
 //!   line in 1D) over the view, as GAN Lab does, so they apply to any data, drawn data included.
 
@@ -50,16 +51,21 @@ pub fn mode_coverage(points: &[f32], modes: &Modes) -> ModeCoverage {
         }
     }
     let uniform = 1.0 / counts.len() as f64;
-    let reverse_kl = counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
-            let p = c as f64 / high_quality as f64;
-            p * (p / uniform).ln()
-        })
-        .sum::<f64>()
-        // Never −0: with no high-quality point at all there is nothing to spread.
-        .max(0.0);
+    let reverse_kl = if high_quality == 0 {
+        // An empty histogram is no better than one mode: a 0 here would read as perfect.
+        (counts.len() as f64).ln()
+    } else {
+        counts
+            .iter()
+            .filter(|&&c| c > 0)
+            .map(|&c| {
+                let p = c as f64 / high_quality as f64;
+                p * (p / uniform).ln()
+            })
+            .sum::<f64>()
+            // Never −0 when every mode has its share.
+            .max(0.0)
+    };
     ModeCoverage {
         modes: counts.len(),
         covered: counts.iter().filter(|&&c| c > 0).count(),
@@ -178,6 +184,7 @@ mod tests {
             .collect();
         let coverage = mode_coverage(&between, &modes);
         assert_eq!((coverage.covered, coverage.high_quality), (0, 0.0));
+        assert_eq!(coverage.reverse_kl, 8f64.ln(), "no better than one mode");
         // Half on modes, half between: half the points are high quality.
         let mut mixed = ring_points(|i| i % 8, 8);
         mixed.extend(&between);

@@ -67,7 +67,7 @@ pub(super) fn training_section(
         let (stable, course) = match config.toy {
             Some(_) => (
                 "four layers of 64 in G, Adam β (0, 0.99), a light R1 penalty, averaged weights",
-                "the seed's recipe: Linear+ReLU G, Linear+LeakyReLU D, Adam β₁ 0.5, no penalty",
+                "the seed's recipe: Linear+ReLU G, Linear+LeakyReLU D, Adam β₁ 0.5, D ten times slower than G: it collapses",
             ),
             None => (
                 "BatchNorm + LeakyReLU in G, label smoothing",

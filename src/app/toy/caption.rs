@@ -318,10 +318,10 @@ fn text(lang: Lang, words: Words) -> &'static str {
             "vert : p_data · rose : p_g · bleu : D(x), pointillés : ½ · bande : D le long de x · flèches : la poussée sur G"
         }
         (Lang::En, Words::Collapse) => {
-            "mode collapse: the ringed modes get no fakes. G found a few points D accepts and stays there."
+            "mode collapse: the ringed modes get no fakes. G piled them where D says real; when D catches up, they hop elsewhere."
         }
         (Lang::Fr, Words::Collapse) => {
-            "effondrement des modes : les modes cerclés n'ont aucun faux. G a trouvé quelques points que D accepte et y reste."
+            "effondrement des modes : les modes cerclés n'ont aucun faux. G les a entassés là où D dit « réel » ; quand D le rattrape, ils sautent ailleurs."
         }
         (Lang::En, Words::Equilibrium) => {
             "near the Nash equilibrium: D says ½ everywhere the data is, and neither player can gain by moving alone"
