@@ -35,6 +35,8 @@ run 45 bench --backend gpu --data "$data" --steps 50 --batch-size 4096
 run 45 bench --profile --backend gpu --data "$data" --steps 50
 # Issue 12: the app on the GPU without a display, training against paused.
 run 75 bench --app --headless --backend gpu --data "$data"
+# Issue 28: the toy lab in the app on the GPU (the step in the frame), training against paused.
+run 40 bench --app --toy --headless --backend gpu
 # Issue 13: quality at equal wall time (a short table per preset; the time column compares).
 run 120 bench --quality --backend gpu --preset stable --data "$data" --quality-steps 6000 --quality-every 1000
-run 180 bench --quality --backend gpu --preset dcgan --data "$data" --quality-steps 6000 --quality-every 1000
+run 140 bench --quality --backend gpu --preset dcgan --data "$data" --quality-steps 6000 --quality-every 1000
