@@ -2,12 +2,14 @@
 //! probabilities give the Inception Score and the class histogram, its hidden layer the features
 //! of the Fréchet distance. ganimate trains it itself, once per dataset, and caches it.
 
-use burn::module::AutodiffModule;
+use burn::module::{AutodiffModule, Param};
 use burn::nn::Linear;
+use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::optim::{AdamConfig, GradientsParams, Optimizer};
 use burn::prelude::*;
 use burn::tensor::activation::{log_softmax, relu, softmax};
 use burn::tensor::backend::AutodiffBackend;
+use burn::tensor::module::max_pool2d;
 use rand::RngExt;
 use rand::seq::SliceRandom;
 
@@ -21,17 +23,17 @@ pub const FEATURES: usize = 128;
 /// Held-out accuracy below which the judge is not trusted (and not cached).
 pub const MIN_ACCURACY: f64 = 0.985;
 /// Bump when the architecture or training changes, so old caches are not read.
-pub(super) const VERSION: u32 = 1;
+pub(super) const VERSION: u32 = 2;
 
 /// conv 5×5 (16) → pool → conv 5×5 (32) → pool → 128 features → 10 classes.
 ///
-/// The convolutions are written as patches times a matrix (im2col) on channels-last tensors:
-/// burn-ndarray's direct convolution trains ~20× slower on a CPU than this matrix product.
+/// The convolutions are burn's `Conv2d`: on burn-flex it judges 256 digits 3.5× faster than
+/// the patches-times-a-matrix (im2col) it replaced, which burn-ndarray had needed.
 #[derive(Module, Debug)]
 pub struct Classifier<B: Backend> {
-    /// 5×5×1 patches → 16 channels, then 5×5×16 patches → 32 channels.
-    conv1: Linear<B>,
-    conv2: Linear<B>,
+    /// 1 → 16 channels, then 16 → 32.
+    conv1: Conv2d<B>,
+    conv2: Conv2d<B>,
     hidden: Linear<B>,
     output: Linear<B>,
 }
@@ -45,26 +47,28 @@ impl<B: Backend> Classifier<B> {
         let mut linear =
             |d_in, d_out| crate::gan::model::init_linear(d_in, d_out, &mut rng, device);
         Self {
-            conv1: linear(KERNEL * KERNEL, 16),
-            conv2: linear(KERNEL * KERNEL * 16, 32),
+            conv1: conv_of_patch_matrix(linear(KERNEL * KERNEL, 16), 1),
+            conv2: conv_of_patch_matrix(linear(KERNEL * KERNEL * 16, 32), 16),
             hidden: linear(4 * 4 * 32, FEATURES),
             output: linear(FEATURES, CLASSES),
         }
     }
 
-    /// Features `[n, FEATURES]` of `n` images given as their first-layer patches (see
-    /// [`image_patches`]).
-    fn features(&self, patches: Tensor<B, 2>, n: usize) -> Tensor<B, 2> {
-        let side = IMAGE_SIDE + 1 - KERNEL;
-        let x = self.conv1.forward(patches).reshape([n, side, side, 16]);
-        let x = max_pool(relu(x));
-        let x = max_pool(relu(convolve(&self.conv2, x)));
-        relu(self.hidden.forward(x.reshape([n as i32, -1])))
+    /// Features `[n, FEATURES]` of images `[n, 1, 28, 28]`.
+    fn features(&self, images: Tensor<B, 4>) -> Tensor<B, 2> {
+        let n = images.dims()[0];
+        let x = max_pool(relu(self.conv1.forward(images)));
+        let x = max_pool(relu(self.conv2.forward(x)));
+        // `hidden` reads the maps channels-last, the layout the judge was first trained in.
+        relu(
+            self.hidden
+                .forward(x.permute([0, 2, 3, 1]).reshape([n as i32, -1])),
+        )
     }
 
-    /// Class logits `[n, 10]` from first-layer patches.
-    fn forward(&self, patches: Tensor<B, 2>, n: usize) -> Tensor<B, 2> {
-        self.output.forward(self.features(patches, n))
+    /// Class logits `[n, 10]` of images `[n, 1, 28, 28]`.
+    fn forward(&self, images: Tensor<B, 4>) -> Tensor<B, 2> {
+        self.output.forward(self.features(images))
     }
 
     /// Class probabilities and features of images in [-1, 1], `n × 784` on the host, in batches.
@@ -72,7 +76,7 @@ impl<B: Backend> Classifier<B> {
         let mut judged = Judged::default();
         for chunk in images.chunks(256 * IMAGE_PIXELS) {
             let n = chunk.len() / IMAGE_PIXELS;
-            let features = self.features(patches_tensor(&chunk[..n * IMAGE_PIXELS], device), n);
+            let features = self.features(images_tensor(&chunk[..n * IMAGE_PIXELS], device));
             let probabilities = softmax(self.output.forward(features.clone()), 1);
             // One read-back per batch for both.
             let both = Tensor::cat(vec![probabilities, features], 1)
@@ -121,62 +125,39 @@ pub fn argmax(values: &[f32]) -> usize {
         .map_or(0, |(i, _)| i)
 }
 
-/// Every 5×5 patch of every image (`n × 784`), flattened: `[n · 24 · 24, 25]`. The first
-/// layer's input needs no gradient, so its patches are cut on the host, where it is cheap.
-fn image_patches(images: &[f32]) -> Vec<f32> {
-    let side = IMAGE_SIDE + 1 - KERNEL;
-    let mut patches =
-        Vec::with_capacity(images.len() / IMAGE_PIXELS * side * side * KERNEL * KERNEL);
-    for image in images.chunks_exact(IMAGE_PIXELS) {
-        for y in 0..side {
-            for x in 0..side {
-                for dy in 0..KERNEL {
-                    let row = (y + dy) * IMAGE_SIDE + x;
-                    patches.extend_from_slice(&image[row..row + KERNEL]);
-                }
-            }
-        }
-    }
-    patches
+/// Images `n × 784` on the host as a tensor `[n, 1, 28, 28]`.
+fn images_tensor<B: Backend>(images: &[f32], device: &B::Device) -> Tensor<B, 4> {
+    let n = images.len() / IMAGE_PIXELS;
+    Tensor::from_data(
+        TensorData::new(images.to_vec(), [n, 1, IMAGE_SIDE, IMAGE_SIDE]),
+        device,
+    )
 }
 
-fn patches_tensor<B: Backend>(images: &[f32], device: &B::Device) -> Tensor<B, 2> {
-    let patches = image_patches(images);
-    let rows = patches.len() / (KERNEL * KERNEL);
-    Tensor::from_data(TensorData::new(patches, [rows, KERNEL * KERNEL]), device)
+/// The convolution whose every 5×5 patch of `channels`, flattened (row, column, channel),
+/// times `linear` (`[25 · channels, out]`) gives its output: how the judge's layers were first
+/// written, and how the bundled judge's weights were converted.
+fn conv_of_patch_matrix<B: Backend>(linear: Linear<B>, channels: usize) -> Conv2d<B> {
+    let [_, out] = linear.weight.dims();
+    let mut conv =
+        Conv2dConfig::new([channels, out], [KERNEL, KERNEL]).init(&linear.weight.device());
+    let weight = linear
+        .weight
+        .val()
+        .reshape([KERNEL, KERNEL, channels, out])
+        .permute([3, 2, 0, 1])
+        // A new leaf: under autodiff the reshaped weight would otherwise keep its history.
+        .detach();
+    conv.weight = Param::from_tensor(weight);
+    conv.bias = linear
+        .bias
+        .map(|bias| Param::from_tensor(bias.val().detach()));
+    conv
 }
 
-/// A valid 5×5 convolution of `x` (`[n, h, w, c]`): every patch, flattened, times `layer`.
-fn convolve<B: Backend>(layer: &Linear<B>, x: Tensor<B, 4>) -> Tensor<B, 4> {
-    let [n, h, w, c] = x.dims();
-    let (out_h, out_w) = (h + 1 - KERNEL, w + 1 - KERNEL);
-    let shifted = (0..KERNEL * KERNEL)
-        .map(|k| {
-            let (dy, dx) = (k / KERNEL, k % KERNEL);
-            x.clone()
-                .slice([0..n, dy..dy + out_h, dx..dx + out_w, 0..c])
-        })
-        .collect();
-    let patches = Tensor::cat(shifted, 3).reshape([n * out_h * out_w, KERNEL * KERNEL * c]);
-    let channels = layer.weight.dims()[1];
-    layer.forward(patches).reshape([n, out_h, out_w, channels])
-}
-
-/// 2×2 max pooling of `[n, h, w, c]`, as the maximum of four slices: its gradient is a cheap
-/// mask, where `max_dim`'s scatter is ~5× slower on the CPU.
+/// 2×2 max pooling of `[n, c, h, w]`.
 fn max_pool<B: Backend>(x: Tensor<B, 4>) -> Tensor<B, 4> {
-    let [n, h, w, c] = x.dims();
-    let (h, w) = (h / 2, w / 2);
-    let blocks = x.reshape([n, h, 2, w, 2, c]);
-    let corner = |dy: usize, dx: usize| {
-        blocks
-            .clone()
-            .slice([0..n, 0..h, dy..dy + 1, 0..w, dx..dx + 1, 0..c])
-    };
-    corner(0, 0)
-        .max_pair(corner(0, 1))
-        .max_pair(corner(1, 0).max_pair(corner(1, 1)))
-        .reshape([n, h, w, c])
+    max_pool2d(x, [2, 2], [2, 2], [0, 0], [1, 1], false)
 }
 
 /// How the judge is trained.
@@ -257,9 +238,9 @@ pub fn train<B: AutodiffBackend>(
         for indices in order.chunks(batch) {
             let (pixels, targets) = augmented_batch(train, indices, schedule, &mut rng);
             let n = indices.len();
-            let x = patches_tensor::<B>(&pixels, device);
+            let x = images_tensor::<B>(&pixels, device);
             let one_hot = Tensor::<B, 2>::from_data(TensorData::new(targets, [n, CLASSES]), device);
-            let loss = (log_softmax(model.forward(x, n), 1) * one_hot)
+            let loss = (log_softmax(model.forward(x), 1) * one_hot)
                 .sum_dim(1)
                 .mean()
                 .neg();
@@ -393,15 +374,5 @@ mod tests {
             "{}",
             turned[5 * IMAGE_SIDE + 22]
         );
-    }
-
-    #[test]
-    fn patches_are_the_image_windows() {
-        let image: Vec<f32> = (0..IMAGE_PIXELS).map(|i| i as f32).collect();
-        let patches = image_patches(&image);
-        assert_eq!(patches.len(), 24 * 24 * 25);
-        // Patch (y 3, x 7), element (dy 2, dx 4) is pixel (5, 11).
-        let patch = &patches[(3 * 24 + 7) * 25..][..25];
-        assert_eq!(patch[2 * 5 + 4], (5 * IMAGE_SIDE + 11) as f32);
     }
 }
