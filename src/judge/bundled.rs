@@ -1,6 +1,7 @@
 //! The MNIST judge shipped inside the binary: trained once on the 60,000 training digits and
 //! measured on the 10,000 test digits it never saw (`ganimate classifier --data
-//! ../shared/data/mnist-full --out assets/judge`). With it, `eval`, the lessons and
+//! ../shared/data/mnist-full --out assets/judge`), its layers later converted, unchanged, from
+//! patches-times-a-matrix to `Conv2d` (docs/performance.md). With it, `eval`, the lessons and
 //! `bench --quality` judge MNIST at once, with no minutes of training on first use.
 
 use std::path::Path;
