@@ -76,7 +76,7 @@ impl<B: Backend> Classifier<B> {
         let mut judged = Judged::default();
         for chunk in images.chunks(256 * IMAGE_PIXELS) {
             let n = chunk.len() / IMAGE_PIXELS;
-            let features = self.features(images_tensor(&chunk[..n * IMAGE_PIXELS], device));
+            let features = self.features(images_tensor(chunk[..n * IMAGE_PIXELS].to_vec(), device));
             let probabilities = softmax(self.output.forward(features.clone()), 1);
             // One read-back per batch for both.
             let both = Tensor::cat(vec![probabilities, features], 1)
@@ -126,10 +126,10 @@ pub fn argmax(values: &[f32]) -> usize {
 }
 
 /// Images `n × 784` on the host as a tensor `[n, 1, 28, 28]`.
-fn images_tensor<B: Backend>(images: &[f32], device: &B::Device) -> Tensor<B, 4> {
+fn images_tensor<B: Backend>(images: Vec<f32>, device: &B::Device) -> Tensor<B, 4> {
     let n = images.len() / IMAGE_PIXELS;
     Tensor::from_data(
-        TensorData::new(images.to_vec(), [n, 1, IMAGE_SIDE, IMAGE_SIDE]),
+        TensorData::new(images, [n, 1, IMAGE_SIDE, IMAGE_SIDE]),
         device,
     )
 }
@@ -238,7 +238,7 @@ pub fn train<B: AutodiffBackend>(
         for indices in order.chunks(batch) {
             let (pixels, targets) = augmented_batch(train, indices, schedule, &mut rng);
             let n = indices.len();
-            let x = images_tensor::<B>(&pixels, device);
+            let x = images_tensor::<B>(pixels, device);
             let one_hot = Tensor::<B, 2>::from_data(TensorData::new(targets, [n, CLASSES]), device);
             let loss = (log_softmax(model.forward(x), 1) * one_hot)
                 .sum_dim(1)
