@@ -8,7 +8,11 @@ logits, Adam(lr 2e-4, β = (0.5, 0.999)), a fresh shuffle each epoch, and the gr
 the four figures ganimate measures every step. With `--preset stable` it adds BatchNorm and
 LeakyReLU to G, the real label 0.9 and the moving average of G's weights (not the translations).
 
-    python3 bench/pytorch_peer.py --data ../shared/data/mnist [--threads 2] [--steps 200]
+With `--plain` it is instead the loop a PyTorch user would write: D on the real and on the
+detached fake batch in two forward passes, G's step through a D whose weights still take
+gradients (three D forwards in all), BCE, Adam, and no gradient norms, figures or averaged G.
+
+    python3 bench/pytorch_peer.py --data ../shared/data/mnist [--plain] [--threads 2] [--steps 200]
 
 Prints one line per preset: steps/s, samples/s, ms/step, like `ganimate bench`.
 """
@@ -66,18 +70,40 @@ def grad_norm(module: nn.Module) -> torch.Tensor:
     return torch.sqrt(sum((p.grad ** 2).sum() for p in module.parameters()))
 
 
-def measure(preset: str, images: torch.Tensor, steps: int, batch: int) -> None:
+def measure(preset: str, images: torch.Tensor, steps: int, batch: int, plain: bool) -> None:
     stable = preset == "stable"
     real_label = 0.9 if stable else 1.0
     torch.manual_seed(42)
     g, d = generator(stable), discriminator()
-    average = generator(stable) if stable else None
+    average = generator(stable) if stable and not plain else None
     if average is not None:
         average.load_state_dict(g.state_dict())
     opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999), eps=1e-8)
     opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999), eps=1e-8)
     count = images.shape[0]
     order, position, step = torch.randperm(count), 0, 0
+
+    def plain_step():
+        nonlocal order, position
+        if position + batch > count:
+            order, position = torch.randperm(count), 0
+        real = images[order[position : position + batch]]
+        position += batch
+        fake = g(torch.randn(batch, 100))
+        opt_d.zero_grad()
+        real_logits = d(real)
+        fake_logits = d(fake.detach())
+        d_loss = F.binary_cross_entropy_with_logits(
+            real_logits, torch.full_like(real_logits, real_label)
+        ) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
+        d_loss.backward()
+        opt_d.step()
+        opt_g.zero_grad()
+        g_logits = d(fake)
+        g_loss = F.binary_cross_entropy_with_logits(g_logits, torch.ones_like(g_logits))
+        g_loss.backward()
+        opt_g.step()
+        return g_loss
 
     def train_step():
         nonlocal order, position, step
@@ -116,14 +142,16 @@ def measure(preset: str, images: torch.Tensor, steps: int, batch: int) -> None:
                 torch.sigmoid(fake_logits).mean(), g_norm, d_norm,
             ])
 
+    run_step = plain_step if plain else train_step
     for _ in range(WARMUP_STEPS):
-        train_step()
+        run_step()
     started = time.perf_counter()
     for _ in range(steps):
-        train_step()
+        run_step()
     seconds = time.perf_counter() - started
     rate = steps / seconds
-    label = f"pytorch {torch.__version__} ({torch.get_num_threads()} threads)"
+    loop = "plain" if plain else "exact"
+    label = f"pytorch {torch.__version__.split('+')[0]} {loop} ({torch.get_num_threads()}t)"
     print(f"{preset:<8} {label:<28} {rate:>10.1f} {rate * batch:>12.0f} {1000 / rate:>10.2f}")
 
 
@@ -134,6 +162,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--preset", choices=["course", "stable", "both"], default="course")
+    parser.add_argument("--plain", action="store_true", help="the loop a PyTorch user writes")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -141,7 +170,7 @@ def main() -> None:
     presets = ["course", "stable"] if args.preset == "both" else [args.preset]
     print(f"{'preset':<8} {'backend':<28} {'steps/s':>10} {'samples/s':>12} {'ms/step':>10}")
     for preset in presets:
-        measure(preset, images, args.steps, args.batch_size)
+        measure(preset, images, args.steps, args.batch_size, args.plain)
 
 
 if __name__ == "__main__":

@@ -93,6 +93,7 @@ pub(super) fn run(args: &BenchArgs, pixels: Option<&[f32]>) -> anyhow::Result<()
             pixels,
             "headless gpu",
             &Default::default(),
+            None,
         ),
         Some(pixels) => measure::<CpuBackend>(
             args,
@@ -100,6 +101,7 @@ pub(super) fn run(args: &BenchArgs, pixels: Option<&[f32]>) -> anyhow::Result<()
             pixels,
             "headless cpu",
             &Default::default(),
+            None,
         ),
         None => {
             let steps = if on_gpu {

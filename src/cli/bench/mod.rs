@@ -4,6 +4,7 @@
 //! `--quality`, the judge's figures as a preset trains ([`quality`]).
 
 mod app;
+mod peak;
 mod quality;
 pub(super) mod soak;
 mod throughput;

@@ -22,9 +22,15 @@ pub(super) fn table(args: &BenchArgs, pixels: &[f32]) -> anyhow::Result<()> {
     if args.profile {
         return profile(args, &presets, pixels);
     }
+    let peak = super::peak::cpu_peak();
+    if let Some((_, how)) = &peak
+        && args.backend != BenchBackends::Gpu
+    {
+        println!("CPU peak, estimated: {how}");
+    }
     println!(
-        "{:<8} {:<28} {:>10} {:>12} {:>10}",
-        "preset", "backend", "steps/s", "samples/s", "ms/step"
+        "{:<8} {:<28} {:>10} {:>12} {:>10} {:>9} {:>7}",
+        "preset", "backend", "steps/s", "samples/s", "ms/step", "GFLOP/s", "of peak"
     );
     // Probe the GPU once, not once per preset.
     let gpu = (args.backend != BenchBackends::Cpu)
@@ -38,6 +44,7 @@ pub(super) fn table(args: &BenchArgs, pixels: &[f32]) -> anyhow::Result<()> {
                     pixels,
                     &Resolved::Cpu { reason: None }.describe(),
                     &Default::default(),
+                    peak.as_ref().map(|(gflops, _)| *gflops),
                 )
             });
         }
@@ -49,6 +56,7 @@ pub(super) fn table(args: &BenchArgs, pixels: &[f32]) -> anyhow::Result<()> {
                     pixels,
                     &resolved.describe(),
                     &Default::default(),
+                    None,
                 );
             }
             Some(Resolved::Cpu { reason }) => println!(
@@ -119,13 +127,15 @@ fn profile(args: &BenchArgs, presets: &[Preset], pixels: &[f32]) -> anyhow::Resu
     Ok(())
 }
 
-/// Times `args.steps` training steps after a warm-up and prints a table row; returns samples/s.
+/// Times `args.steps` training steps after a warm-up and prints a table row, with the share
+/// of `peak_gflops` where the device's peak is known; returns samples/s.
 pub(super) fn measure<B: AutodiffBackend>(
     args: &BenchArgs,
     preset: Preset,
     pixels: &[f32],
     label: &str,
     device: &B::Device,
+    peak_gflops: Option<f64>,
 ) -> f64 {
     let config = TrainConfig {
         preset,
@@ -133,6 +143,7 @@ pub(super) fn measure<B: AutodiffBackend>(
         ..TrainConfig::default()
     };
     let data = RealImages::<B>::new(pixels.to_vec(), device);
+    let gflop_per_step = config.flops_per_step() / 1e9;
     let mut trainer = Trainer::<B>::new(config, device);
     for _ in 0..WARMUP_STEPS {
         trainer.step(&data);
@@ -148,13 +159,19 @@ pub(super) fn measure<B: AutodiffBackend>(
     }
     let seconds = started.elapsed().as_secs_f64();
     let steps_per_s = args.steps as f64 / seconds;
+    let gflops = steps_per_s * gflop_per_step;
     println!(
-        "{:<8} {:<28} {:>10.1} {:>12.0} {:>10.2}",
+        "{:<8} {:<28} {:>10.1} {:>12.0} {:>10.2} {:>9.1} {:>7}",
         preset,
         label,
         steps_per_s,
         steps_per_s * args.batch_size as f64,
-        1000.0 / steps_per_s
+        1000.0 / steps_per_s,
+        gflops,
+        peak_gflops.map_or("—".to_string(), |peak| format!(
+            "{:.0}%",
+            100.0 * gflops / peak
+        ))
     );
     steps_per_s * args.batch_size as f64
 }

@@ -150,11 +150,16 @@ fn train_and_score<B: AutodiffBackend>(
     }
 }
 
-/// Steps per second of each preset on the ring.
+/// Steps per second of each preset on the ring, and the arithmetic they reach.
 fn speed<B: AutodiffBackend>() {
     for preset in [Preset::Course, Preset::Stable] {
         let per_second = steps_per_second::<B>(preset);
-        println!("{preset:<7} training: {per_second:.0} steps/s (goal for stable ≥ 2,000)");
+        let flops = TrainConfig::toy(ToyData::Shape(Shape::Ring).setup(), preset).flops_per_step()
+            * per_second;
+        println!(
+            "{preset:<7} training: {per_second:.0} steps/s, {:.1} GFLOP/s (goal for stable ≥ 2,000 steps/s)",
+            flops / 1e9
+        );
     }
 }
 

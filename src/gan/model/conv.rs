@@ -25,7 +25,7 @@ use crate::gan::model::layers::{activation, activation_slope};
 
 /// Kernel 4, stride 2, padding 1: each layer doubles (G) or halves (D) the side exactly,
 /// 7 → 14 → 28, so no output padding is needed either way.
-const KERNEL: usize = 4;
+pub(super) const KERNEL: usize = 4;
 const STRIDE: usize = 2;
 const PADDING: usize = 1;
 

@@ -114,8 +114,10 @@ impl<B: Backend> Discriminator<B> {
         let mut slopes = Vec::with_capacity(self.hidden.len());
         let x = self.hidden.iter().fold(features, |x, layer| {
             let before = layer.forward(x);
-            slopes.push(activation_slope(before.clone(), leak));
-            activation(before, leak)
+            // The activation is `before` times its slope: one slope serves both.
+            let slope = activation_slope(before.clone(), leak);
+            slopes.push(slope.clone());
+            before * slope
         });
         let logits = self.output.forward(x);
         // Back from the logit: w₃ᵀ as a row, then each layer's slope and transposed weights.

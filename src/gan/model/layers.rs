@@ -9,28 +9,35 @@ use burn::tensor::activation::{leaky_relu, relu};
 use crate::gan::latent::{SeededRng, uniform};
 
 /// ReLU for a slope of 0, LeakyReLU otherwise.
+///
+/// Under autodiff, burn builds LeakyReLU from a compare, a scale and a select, and the
+/// select's backward allocates and selects once per input: on the CPU that was a quarter of
+/// a toy step. `x` times its slope, the slope held constant, has the same values and a
+/// backward of one multiply.
 pub(super) fn activation<B: Backend, const D: usize>(
     x: Tensor<B, D>,
     leaky_slope: f64,
 ) -> Tensor<B, D> {
     if leaky_slope == 0.0 {
         relu(x)
+    } else if B::ad_enabled(&x.device()) {
+        let slope = activation_slope(x.clone().detach(), leaky_slope);
+        x * slope
     } else {
         leaky_relu(x, leaky_slope)
     }
 }
 
 /// The activation's derivative at `before`: 1 where it is positive, the leak elsewhere
-/// (constant almost everywhere, so the closed-form gradients need nothing else).
+/// (constant almost everywhere, so the closed-form gradients need nothing else). A mask
+/// filled with the leak is exactly 1 or the leak, and on lavapipe a step with it dispatched
+/// 10 kernels fewer (course) than with the slope scaled from a 0/1 float.
 pub(super) fn activation_slope<B: Backend, const D: usize>(
     before: Tensor<B, D>,
     leaky_slope: f64,
 ) -> Tensor<B, D> {
-    before
-        .greater_elem(0.0)
-        .float()
-        .mul_scalar(1.0 - leaky_slope)
-        .add_scalar(leaky_slope)
+    let negative = before.clone().lower_equal_elem(0.0);
+    before.ones_like().mask_fill(negative, leaky_slope)
 }
 
 pub(super) fn layer_widths(input: usize, hidden: &[usize], output: usize) -> Vec<usize> {

@@ -8,12 +8,14 @@ mod average;
 mod batch_norm;
 pub mod conv;
 mod discriminator;
+mod flops;
 mod generator;
 mod layers;
 mod preset;
 mod record_check;
 
 pub use discriminator::{Discriminator, DiscriminatorConfig, DiscriminatorRecord};
+pub use flops::ForwardFlops;
 pub use generator::{Generator, GeneratorConfig, GeneratorRecord, GeneratorTrace};
 pub(crate) use layers::init_linear;
 pub use preset::Preset;

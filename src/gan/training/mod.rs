@@ -3,6 +3,7 @@
 
 pub mod adam;
 pub mod augment;
+mod flops;
 pub mod guard;
 pub mod inputs;
 pub mod loss;
