@@ -104,7 +104,8 @@ pub struct SoakSummary {
 }
 
 impl SoakSummary {
-    /// Judges the samples of a run of `plan`; `None` when a window has no sample.
+    /// Judges the samples of a run of `plan`; `None` when the late window has no sample, or
+    /// nothing lies between start-up and it.
     pub fn of(plan: &SoakPlan, samples: &[SoakSample], errors: usize) -> Option<Self> {
         let length = plan.length.as_secs_f64();
         let window = |from: f64, until: f64| -> Vec<&SoakSample> {
@@ -113,8 +114,13 @@ impl SoakSummary {
                 .filter(|s| s.seconds > from * length && s.seconds <= until * length)
                 .collect()
         };
-        let early = window(SETTLED, EARLY_UNTIL);
         let late = window(LATE_FROM, 1.0);
+        let mut early = window(SETTLED, EARLY_UNTIL);
+        if early.is_empty() {
+            // Frames longer than the early window (a short run on a slow machine) put no sample
+            // in it: the first one after start-up stands for it, if it ends before the late one.
+            early = window(SETTLED, LATE_FROM).into_iter().take(1).collect();
+        }
         if early.is_empty() || late.is_empty() {
             return None;
         }
@@ -290,6 +296,15 @@ mod tests {
         );
         // A run cut short has no late window to judge.
         assert_eq!(SoakSummary::of(&plan, &samples[..200], 0), None);
+        // Samples too far apart to fall in the early window: the first after start-up stands
+        // for it, and one sample in all cannot be both windows.
+        let sparse: Vec<SoakSample> = [1000.0, 2000.0, 3500.0]
+            .into_iter()
+            .map(|t| sample(t, if t < 3000.0 { 50.0 } else { 48.0 }, 500.0))
+            .collect();
+        let summary = SoakSummary::of(&plan, &sparse, 0).unwrap();
+        assert_eq!((summary.early_fps, summary.late_fps), (50.0, 48.0));
+        assert_eq!(SoakSummary::of(&plan, &sparse[2..], 0), None);
     }
 
     #[test]

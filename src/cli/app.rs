@@ -160,6 +160,12 @@ pub fn run(args: AppArgs) -> anyhow::Result<Outcome> {
     if toy.is_some() && args.preset == Some(crate::gan::Preset::Dcgan) {
         bail!("the dcgan preset draws images; the toy lab takes course or stable");
     }
+    if args.preset == Some(crate::gan::Preset::Conditional) {
+        bail!(
+            "the app does not show a conditional GAN yet: `ganimate train --preset conditional` \
+             trains one and `ganimate sample --class 3` draws its digits"
+        );
+    }
     let exit = crate::app::run(AppOptions {
         toy,
         data: args.data.data,

@@ -14,7 +14,7 @@ use crate::data::Dataset;
 use crate::data::source::DataError;
 use crate::gan::{Truncation, checkpoint, sample};
 use crate::judge::detect::{self, Lang, Level};
-use crate::judge::metrics::Scores;
+use crate::judge::metrics::{Scores, class_agreement};
 use crate::judge::{self, Judge, Provenance, cache, classifier};
 
 #[derive(Args)]
@@ -205,6 +205,10 @@ struct Report {
     diversity: Option<f64>,
     judge_accuracy: f64,
     mode_collapse: bool,
+    /// A conditional checkpoint's share of digits the judge reads as the class asked; absent
+    /// for an unconditional one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    class_agreement: Option<f64>,
 }
 
 pub fn run_eval(args: EvalArgs) -> anyhow::Result<()> {
@@ -261,21 +265,28 @@ fn eval<B: AutodiffBackend>(
         checkpoint::load_generator::<B::InnerBackend>(&args.checkpoint, device)?;
     let seed = args.seed.unwrap_or(manifest.config.seed);
     let images = generate(&generator, seed, args.n, args.truncation, device);
-    let (scores, diversity, judge_accuracy) = match dataset {
+    let (scores, judged, diversity, judge_accuracy) = match dataset {
         Some(dataset) => {
             let judge = obtain::<B>(dataset, device)?;
-            let (scores, _) = judge.score(&images);
+            let (scores, judged) = judge.score(&images);
             let diversity = judge.reference.diversity_ratio(&images);
-            (scores, Some(diversity), judge.info.accuracy)
+            (scores, judged, Some(diversity), judge.info.accuracy)
         }
         None => {
             let (classifier, info) =
                 judge::bundled::for_dataset::<B::InnerBackend>(manifest.config.dataset, device)?
                     .context("no bundled judge for this dataset")?;
             let judged = classifier.judge(&images, device);
-            (Scores::without_reference(&judged), None, info.accuracy)
+            (
+                Scores::without_reference(&judged),
+                judged,
+                None,
+                info.accuracy,
+            )
         }
     };
+    let class_agreement =
+        asked_classes(&generator, args.n).map(|asked| class_agreement(&judged, &asked));
     let collapse = detect::mode_collapse(Some(&scores), diversity, args.lang);
     if args.json {
         let report = Report {
@@ -286,6 +297,7 @@ fn eval<B: AutodiffBackend>(
             diversity,
             judge_accuracy,
             mode_collapse: collapse.level == Level::Warning,
+            class_agreement,
         };
         println!("{}", serde_json::to_string(&report).context("report")?);
         return Ok(());
@@ -312,6 +324,13 @@ fn eval<B: AutodiffBackend>(
         .map(|(digit, share)| format!("{digit}: {:.1} %", share * 100.0))
         .collect();
     println!("classes: {}", histogram.join(" · "));
+    if let Some(agreement) = class_agreement {
+        println!(
+            "class agreement: {:.1} % of the digits read as the class asked (each class asked \
+             for in turn)",
+            agreement * 100.0
+        );
+    }
     println!(
         "{}: {}",
         detect::Detector::ModeCollapse.title(args.lang),
@@ -333,8 +352,27 @@ pub(super) fn generate<B: Backend>(
     device: &B::Device,
 ) -> Vec<f32> {
     let noise = truncation.apply(&sample::fixed_noise(seed, n, generator.latent_dim()));
+    let asked = asked_classes(generator, n);
+    let chunk_rows = 1024;
     noise
-        .chunks(1024 * generator.latent_dim())
-        .flat_map(|chunk| sample::generate_values(generator, chunk, device))
+        .chunks(chunk_rows * generator.latent_dim())
+        .enumerate()
+        .flat_map(|(chunk, noise)| match &asked {
+            Some(asked) => {
+                let labels = &asked[chunk * chunk_rows..];
+                sample::generate_classes(generator, noise, labels, device)
+            }
+            None => sample::generate_values(generator, noise, device),
+        })
         .collect()
+}
+
+/// The classes [`generate`] asks a conditional G for, each in turn (digit i is class i mod
+/// 10); `None` for an unconditional G.
+pub(super) fn asked_classes<B: Backend>(
+    generator: &crate::gan::Generator<B>,
+    n: usize,
+) -> Option<Vec<u8>> {
+    let classes = generator.classes();
+    (classes > 0).then(|| crate::gan::model::classes::cycling_labels(n, classes))
 }

@@ -136,6 +136,23 @@ fn resolve_backend(choice: BackendChoice) -> crate::backend::Resolved {
     resolved
 }
 
+/// Refuses a conditional GAN's checkpoint in a command that does not ask for classes yet:
+/// drawing it without them would show one class and say nothing.
+fn unconditional_only<B: burn::prelude::Backend>(
+    generator: &crate::gan::Generator<B>,
+    checkpoint: &std::path::Path,
+    command: &str,
+) -> anyhow::Result<()> {
+    if generator.classes() > 0 {
+        anyhow::bail!(
+            "{}: a conditional GAN's checkpoint; `ganimate {command}` does not ask for a class \
+             yet (`ganimate sample --class` does)",
+            checkpoint.display()
+        );
+    }
+    Ok(())
+}
+
 /// Loads the dataset `args` name, with a download progress bar where needed.
 fn load_dataset(args: &DataArgs) -> anyhow::Result<crate::data::Dataset> {
     let request = crate::data::source::DataRequest {

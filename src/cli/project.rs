@@ -73,6 +73,7 @@ pub fn run(args: ProjectArgs) -> anyhow::Result<()> {
 
 fn project<B: Backend>(args: &ProjectArgs, digit: &[u8], device: &B::Device) -> anyhow::Result<()> {
     let (generator, manifest) = checkpoint::load_generator::<B>(&args.checkpoint, device)?;
+    super::unconditional_only(&generator, &args.checkpoint, "project")?;
     let config = ProjectionConfig::new()
         .with_restarts(args.restarts)
         .with_steps(args.steps)

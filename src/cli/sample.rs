@@ -8,7 +8,8 @@ use burn::prelude::Backend;
 use clap::Args;
 
 use crate::backend::BackendChoice;
-use crate::data::{IMAGE_SIDE, Images, grid, idx};
+use crate::data::{IMAGE_PIXELS, IMAGE_SIDE, Images, grid, idx};
+use crate::gan::model::classes::{DIGIT_CLASSES, cycling_labels};
 use crate::gan::{Truncation, checkpoint, sample};
 
 #[derive(Args)]
@@ -32,6 +33,50 @@ pub struct SampleArgs {
     /// Where to run the generator (sampling is light: the CPU starts fastest)
     #[arg(long, value_enum, default_value_t = BackendChoice::Cpu)]
     backend: BackendChoice,
+    /// A conditional checkpoint's digits all of this class (0 to 9); without it, each class in
+    /// turn
+    #[arg(long, value_parser = parse_class, conflicts_with = "classes")]
+    class: Option<u8>,
+    /// A conditional checkpoint's styles × classes grid: one row per class (`0-9`, `3,8,1`),
+    /// --n digits in each, the digits of a column drawn from the same noise
+    #[arg(long, value_name = "LIST", value_parser = parse_classes)]
+    classes: Option<Classes>,
+}
+
+/// The digit classes a conditional G is asked for, in the order given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Classes(Vec<u8>);
+
+/// One class, 0 to 9.
+pub(super) fn parse_class(text: &str) -> Result<u8, String> {
+    text.trim()
+        .parse::<u8>()
+        .ok()
+        .filter(|&class| usize::from(class) < DIGIT_CLASSES)
+        .ok_or_else(|| format!("a digit class is 0 to 9, got '{text}'"))
+}
+
+/// Classes as a list (`3,8,1`), a range (`0-9`) or both (`0-2,7`).
+pub(super) fn parse_classes(text: &str) -> Result<Classes, String> {
+    let mut classes = Vec::new();
+    for part in text.split(',') {
+        let wrong =
+            || format!("classes are 0 to 9, as a list (3,8,1) or a range (0-9); got '{part}'");
+        match part.split_once('-') {
+            Some((from, to)) => {
+                let (from, to) = (
+                    parse_class(from).map_err(|_| wrong())?,
+                    parse_class(to).map_err(|_| wrong())?,
+                );
+                if from > to {
+                    return Err(wrong());
+                }
+                classes.extend(from..=to);
+            }
+            None => classes.push(parse_class(part).map_err(|_| wrong())?),
+        }
+    }
+    Ok(Classes(classes))
 }
 
 #[derive(Clone, Copy)]
@@ -61,6 +106,15 @@ pub fn run(args: SampleArgs) -> anyhow::Result<()> {
     if args.n == 0 || args.n > 1_000_000 {
         bail!("--n must be between 1 and 1000000, got {}", args.n);
     }
+    if let Some(classes) = &args.classes
+        && args.n * classes.0.len() > 1_000_000
+    {
+        bail!(
+            "--n {} in each of {} rows is over 1000000 digits",
+            args.n,
+            classes.0.len()
+        );
+    }
     match super::resolve_backend(args.backend) {
         crate::backend::Resolved::Gpu { .. } => generate::<Gpu>(&args, format, &Default::default()),
         crate::backend::Resolved::Cpu { .. } => generate::<Cpu>(&args, format, &Default::default()),
@@ -74,9 +128,28 @@ fn generate<B: Backend>(
 ) -> anyhow::Result<()> {
     let (generator, manifest) = checkpoint::load_generator::<B>(&args.checkpoint, device)?;
     let seed = args.seed.unwrap_or(manifest.config.seed);
-    let noise = args
+    let latent_dim = generator.latent_dim();
+    let mut noise = args
         .truncation
-        .apply(&sample::fixed_noise(seed, args.n, generator.latent_dim()));
+        .apply(&sample::fixed_noise(seed, args.n, latent_dim));
+    let classes = generator.classes();
+    let asked = match (args.class, &args.classes) {
+        (None, None) => (classes > 0).then(|| cycling_labels(args.n, classes)),
+        (Some(class), _) => Some(vec![class; args.n]),
+        (None, Some(Classes(rows))) => {
+            // Every row draws from the same noise: the styles are the columns.
+            noise = noise.repeat(rows.len());
+            Some(rows.iter().flat_map(|&class| vec![class; args.n]).collect())
+        }
+    };
+    if classes == 0 && (args.class.is_some() || args.classes.is_some()) {
+        bail!(
+            "{}: its generator ({} preset) is unconditional and draws no class on request; \
+             --class and --classes need a checkpoint trained with --preset conditional",
+            args.checkpoint.display(),
+            manifest.config.preset
+        );
+    }
     // Generate in chunks so a large --n never needs one huge device buffer.
     let mut images = Images {
         count: 0,
@@ -84,16 +157,23 @@ fn generate<B: Backend>(
         cols: IMAGE_SIDE,
         pixels: Vec::new(),
     };
-    for chunk in noise.chunks(1024 * generator.latent_dim()) {
-        let part = sample::generate(&generator, chunk, device);
-        images.count += part.count;
-        images.pixels.extend(part.pixels);
+    let chunk_rows = 1024;
+    for (chunk, noise) in noise.chunks(chunk_rows * latent_dim).enumerate() {
+        let values = match &asked {
+            Some(asked) => {
+                sample::generate_classes(&generator, noise, &asked[chunk * chunk_rows..], device)
+            }
+            None => sample::generate_values(&generator, noise, device),
+        };
+        images.count += values.len() / IMAGE_PIXELS;
+        images.pixels.extend(sample::to_grey(&values));
     }
+    let columns = match &args.classes {
+        Some(_) => args.n,
+        None => grid::columns_for(images.count),
+    };
     let written = match format {
-        Format::Png => grid::write_png(
-            &args.out,
-            &grid::tile(&images, grid::columns_for(images.count), 2),
-        ),
+        Format::Png => grid::write_png(&args.out, &grid::tile(&images, columns, 2)),
         Format::Idx => idx::write_images(&args.out, &images),
     };
     written.with_context(|| format!("cannot write {}", args.out.display()))?;

@@ -136,6 +136,7 @@ fn render<B: Backend>(
     // Check the output before loading anything: a bad path should fail at once.
     let mut video = VideoWriter::create(&args.out, spec)?;
     let (generator, manifest) = checkpoint::load_generator::<B>(&args.checkpoint, device)?;
+    super::unconditional_only(&generator, &args.checkpoint, "walk")?;
     let latent_dim = generator.latent_dim();
     let (columns, rows) = args.grid;
     let cells = columns * rows;

@@ -101,7 +101,9 @@ impl TrainConfig {
     pub fn with_toy_preset(self, preset: Preset) -> Self {
         let (lr_g, lr_d, beta1, beta2, r1_gamma, r1_every) = match preset {
             Preset::Course => (1e-3, 1e-4, 0.5, 0.999, 0.0, 1),
-            Preset::Stable | Preset::Dcgan => (1e-3, 1e-3, 0.0, 0.99, 0.01, 8),
+            Preset::Stable | Preset::Dcgan | Preset::Conditional => {
+                (1e-3, 1e-3, 0.0, 0.99, 0.01, 8)
+            }
         };
         Self {
             preset,
@@ -163,10 +165,11 @@ impl TrainConfig {
             }
         }
         if let Some(toy) = &self.toy {
-            if self.preset == Preset::Dcgan {
-                return Err(
-                    "the dcgan preset draws images; the toy lab takes course or stable".into(),
-                );
+            if matches!(self.preset, Preset::Dcgan | Preset::Conditional) {
+                return Err(format!(
+                    "the {} preset draws digits; the toy lab takes course or stable",
+                    self.preset
+                ));
             }
             if !(1..=2).contains(&toy.dim) {
                 return Err(format!(

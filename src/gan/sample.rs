@@ -5,6 +5,7 @@ use burn::prelude::*;
 use crate::data::{IMAGE_PIXELS, IMAGE_SIDE, Images};
 use crate::gan::latent::{self, Stream};
 use crate::gan::model::Generator;
+use crate::gan::model::classes::one_hot;
 
 /// `count` latent vectors from `seed`: the same seed always gives the same digits.
 pub fn fixed_noise(seed: u64, count: usize, latent_dim: usize) -> Vec<f32> {
@@ -45,6 +46,44 @@ pub fn generate_values<B: Backend>(
         .convert::<f32>()
         .to_vec::<f32>()
         .unwrap_or_default()
+}
+
+/// Runs a conditional `generator` on `noise` (rows of `latent_dim`), asking row i for class
+/// `labels[i]`; returns its output as [`generate_values`] does, one sample per label.
+pub fn generate_classes<B: Backend>(
+    generator: &Generator<B>,
+    noise: &[f32],
+    labels: &[u8],
+    device: &B::Device,
+) -> Vec<f32> {
+    let latent_dim = generator.latent_dim();
+    let count = labels.len().min(noise.len() / latent_dim);
+    let codes = class_codes(
+        &noise[..count * latent_dim],
+        latent_dim,
+        &labels[..count],
+        generator.classes(),
+    );
+    let width = latent_dim + generator.classes();
+    let codes = Tensor::<B, 2>::from_data(TensorData::new(codes, [count, width]), device);
+    generator
+        .forward(codes)
+        .into_data()
+        .convert::<f32>()
+        .to_vec::<f32>()
+        .unwrap_or_default()
+}
+
+/// A conditional G's codes: each row of `noise` (`latent_dim` values) followed by its label's
+/// one-hot row of `classes` values.
+pub fn class_codes(noise: &[f32], latent_dim: usize, labels: &[u8], classes: usize) -> Vec<f32> {
+    let asked = one_hot(labels, classes);
+    let mut codes = Vec::with_capacity(labels.len() * (latent_dim + classes));
+    for (z, class) in noise.chunks(latent_dim).zip(asked.chunks(classes.max(1))) {
+        codes.extend_from_slice(z);
+        codes.extend_from_slice(class);
+    }
+    codes
 }
 
 /// Maps values in [-1, 1] to bytes; NaN becomes black rather than poisoning a frame.

@@ -132,6 +132,16 @@ pub fn class_shares(judged: &Judged) -> [f64; CLASSES] {
     counts.map(|count| count as f64 / n.max(1) as f64)
 }
 
+/// Share of the images the judge reads as the class they were asked to be, `asked[i]` for
+/// image i: how well a conditional G obeys.
+pub fn class_agreement(judged: &Judged, asked: &[u8]) -> f64 {
+    let n = judged.len().min(asked.len());
+    let agreeing = (0..n)
+        .filter(|&index| judged.class_of(index) == usize::from(asked[index]))
+        .count();
+    agreeing as f64 / n.max(1) as f64
+}
+
 fn first_digits(images: &[f32]) -> &[f32] {
     &images[..(DIVERSITY_DIGITS * IMAGE_PIXELS).min(images.len())]
 }

@@ -217,3 +217,26 @@ pub fn until(app: &mut bevy::prelude::App, what: &str, done: impl Fn(&bevy::prel
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
+
+/// The MNIST test split, loaded as the library loads it.
+pub fn mnist_dataset() -> ganimate::data::Dataset {
+    let dir = mnist_dir();
+    let request = source::DataRequest {
+        kind: DatasetKind::Mnist,
+        explicit_dir: Some(&dir),
+        allow_download: false,
+    };
+    source::load(&request, &mut download::Silent).unwrap().1
+}
+
+/// Rewrites the manifest of the checkpoint `run_dir` names to claim `preset`, over files that
+/// another preset wrote.
+pub fn claim_preset(run_dir: &Path, preset: ganimate::gan::Preset) {
+    let (checkpoint_dir, mut manifest) = ganimate::gan::checkpoint::read_manifest(run_dir).unwrap();
+    manifest.config.preset = preset;
+    std::fs::write(
+        checkpoint_dir.join("manifest.json"),
+        serde_json::to_vec(&manifest).unwrap(),
+    )
+    .unwrap();
+}

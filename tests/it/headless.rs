@@ -124,8 +124,9 @@ fn a_short_soak_samples_records_and_logs_no_error() {
         .and_then(|rest| rest.split(" samples").next())
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no summary: {stdout}"));
-    // One per 0.7 s interval, fewer when frames take longer than that on a loaded machine.
-    assert!((10..=31).contains(&samples), "{samples} samples: {stdout}");
+    // One per 0.7 s interval, fewer when frames take longer than that on a loaded machine (CI
+    // has seen 5 s frames while the other test thread also ran an app).
+    assert!((3..=31).contains(&samples), "{samples} samples: {stdout}");
     assert!(
         stdout.contains("errors in the log: 0 (goal 0: met)"),
         "{stdout}"

@@ -6,6 +6,7 @@ mod app;
 mod cli;
 mod closing;
 mod common;
+mod conditional;
 mod data;
 mod faults;
 mod fuzz;

@@ -4,23 +4,12 @@ use crate::common;
 
 use burn::prelude::*;
 use ganimate::backend::CpuBackend;
-use ganimate::data::source::{self, DataRequest};
-use ganimate::data::{DatasetKind, download};
 use ganimate::gan::{LossKind, Preset, RealImages, TrainConfig, Trainer, checkpoint, sample};
 
 type Inner = ganimate::backend::Cpu;
 
 fn mnist() -> Vec<f32> {
-    let dir = common::mnist_dir();
-    let request = DataRequest {
-        kind: DatasetKind::Mnist,
-        explicit_dir: Some(&dir),
-        allow_download: false,
-    };
-    source::load(&request, &mut download::Silent)
-        .unwrap()
-        .1
-        .normalized_pixels()
+    common::mnist_dataset().normalized_pixels()
 }
 
 fn outputs(trainer: &Trainer<CpuBackend>) -> (Vec<f32>, Vec<f32>) {
@@ -168,13 +157,7 @@ fn the_convolutional_preset_learns_and_resumes_exactly() {
     );
 
     // The same files under a manifest that claims the stable preset.
-    let (checkpoint_dir, mut manifest) = checkpoint::read_manifest(dir.path()).unwrap();
-    manifest.config.preset = Preset::Stable;
-    std::fs::write(
-        checkpoint_dir.join("manifest.json"),
-        serde_json::to_vec(&manifest).unwrap(),
-    )
-    .unwrap();
+    common::claim_preset(dir.path(), Preset::Stable);
     let error = checkpoint::load_generator::<Inner>(dir.path(), &device)
         .expect_err("a dcgan generator is no stable one")
         .to_string();

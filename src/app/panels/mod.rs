@@ -102,6 +102,9 @@ fn spawn_egui_camera(mut commands: Commands, canvas: Res<Canvas>) {
     commands.spawn((
         PrimaryEguiContext,
         Camera2d,
+        // egui draws its own anti-aliased meshes after the main pass; a multisampled target
+        // would only add a full-screen copy into it and a resolve out of it every frame.
+        Msaa::Off,
         canvas.target(),
         RenderLayers::none(),
         Camera {

@@ -137,6 +137,9 @@ fn spawn_scene(
     commands.spawn((
         SceneCamera,
         Camera2d,
+        // Sprites drawn pixel for pixel have no edges to smooth; without a GPU, 4× samples
+        // are 4× the fill and a resolve per frame.
+        Msaa::Off,
         canvas.target(),
         Projection::Orthographic(OrthographicProjection {
             scaling_mode: ScalingMode::AutoMin {

@@ -41,7 +41,7 @@ pub(in crate::app) fn scene_row(ui: &mut Ui, config: &mut TrainConfig) {
     ui.end_row();
     let Some(choice) = chosen else { return };
     let preset = match (config.preset, choice) {
-        (Preset::Dcgan, Some(_)) => Preset::Stable,
+        (Preset::Dcgan | Preset::Conditional, Some(_)) => Preset::Stable,
         (preset, _) => preset,
     };
     let base = match choice {

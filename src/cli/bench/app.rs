@@ -3,7 +3,7 @@
 //! in the toy lab on the ring.
 
 use super::throughput::measure;
-use super::{BenchArgs, BenchBackends};
+use super::{BenchArgs, BenchBackends, Digits};
 use crate::backend::{CpuBackend, GpuBackend};
 use crate::gan::Preset;
 use crate::report::{AppReport, FrameSummary};
@@ -57,8 +57,8 @@ fn run_app(args: &BenchArgs, paused: bool) -> anyhow::Result<FrameSummary> {
 }
 
 /// Frame times with training paused and running, and the app's training rate against the
-/// headless loop's on the same backend: on the digits' `pixels`, or in the toy lab without.
-pub(super) fn run(args: &BenchArgs, pixels: Option<&[f32]>) -> anyhow::Result<()> {
+/// headless loop's on the same backend: on `digits`, or in the toy lab without.
+pub(super) fn run(args: &BenchArgs, digits: Option<&Digits>) -> anyhow::Result<()> {
     if args.backend == BenchBackends::Both {
         anyhow::bail!("--app measures one backend: pass --backend cpu or --backend gpu");
     }
@@ -86,19 +86,19 @@ pub(super) fn run(args: &BenchArgs, pixels: Option<&[f32]>) -> anyhow::Result<()
         );
     }
     let on_gpu = training.backend.starts_with("gpu");
-    let headless = match pixels {
-        Some(pixels) if on_gpu => measure::<GpuBackend>(
+    let headless = match digits {
+        Some(digits) if on_gpu => measure::<GpuBackend>(
             args,
             Preset::Stable,
-            pixels,
+            digits,
             "headless gpu",
             &Default::default(),
             None,
         ),
-        Some(pixels) => measure::<CpuBackend>(
+        Some(digits) => measure::<CpuBackend>(
             args,
             Preset::Stable,
-            pixels,
+            digits,
             "headless cpu",
             &Default::default(),
             None,

@@ -7,13 +7,15 @@ mod app;
 mod peak;
 mod quality;
 pub(super) mod soak;
+mod threads;
 mod throughput;
 mod toy;
 
 use clap::Args;
 
 use super::DataArgs;
-use crate::gan::Preset;
+use crate::gan::model::classes::DIGIT_CLASSES;
+use crate::gan::{Preset, RealImages};
 
 #[derive(Args)]
 #[command(group(clap::ArgGroup::new("app_runs").args(["app", "soak"])))]
@@ -141,9 +143,25 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         };
     }
     let dataset = super::load_dataset(&args.data)?;
-    let pixels = dataset.normalized_pixels();
+    let digits = Digits {
+        pixels: dataset.normalized_pixels(),
+        labels: dataset.labels,
+    };
     if args.app {
-        return app::run(&args, Some(&pixels));
+        return app::run(&args, Some(&digits));
     }
-    throughput::table(&args, &pixels)
+    throughput::table(&args, &digits)
+}
+
+/// The digits a speed benchmark trains on, kept on the host so that each run uploads its own.
+pub(super) struct Digits {
+    pixels: Vec<f32>,
+    labels: Vec<u8>,
+}
+
+impl Digits {
+    /// The digits on `device`, with the labels a conditional preset needs.
+    fn real<B: burn::tensor::backend::Backend>(&self, device: &B::Device) -> RealImages<B> {
+        RealImages::new(self.pixels.clone(), device).with_labels(&self.labels, DIGIT_CLASSES)
+    }
 }

@@ -5,22 +5,23 @@ use std::time::Instant;
 
 use burn::tensor::backend::{AutodiffBackend, Backend};
 
-use super::{BenchArgs, BenchBackends};
+use super::threads::ThreadTimes;
+use super::{BenchArgs, BenchBackends, Digits};
 use crate::backend::{CpuBackend, GpuBackend, Resolved};
-use crate::gan::{Preset, RealImages, TrainConfig, Trainer};
+use crate::gan::{Preset, TrainConfig, Trainer};
 
 const WARMUP_STEPS: u64 = 10;
 /// Kernels listed under each row of `--profile`, most dispatched first.
 const KERNELS_SHOWN: usize = 8;
 
 /// Prints steps/s, samples/s and ms/step of every preset (or `--preset`) on each backend.
-pub(super) fn table(args: &BenchArgs, pixels: &[f32]) -> anyhow::Result<()> {
+pub(super) fn table(args: &BenchArgs, digits: &Digits) -> anyhow::Result<()> {
     let presets = args.preset.map_or(
         vec![Preset::Course, Preset::Stable, Preset::Dcgan],
         |preset| vec![preset],
     );
     if args.profile {
-        return profile(args, &presets, pixels);
+        return profile(args, &presets, digits);
     }
     let peak = super::peak::cpu_peak();
     if let Some((_, how)) = &peak
@@ -41,7 +42,7 @@ pub(super) fn table(args: &BenchArgs, pixels: &[f32]) -> anyhow::Result<()> {
                 measure::<CpuBackend>(
                     args,
                     preset,
-                    pixels,
+                    digits,
                     &Resolved::Cpu { reason: None }.describe(),
                     &Default::default(),
                     peak.as_ref().map(|(gflops, _)| *gflops),
@@ -53,7 +54,7 @@ pub(super) fn table(args: &BenchArgs, pixels: &[f32]) -> anyhow::Result<()> {
                 measure::<GpuBackend>(
                     args,
                     preset,
-                    pixels,
+                    digits,
                     &resolved.describe(),
                     &Default::default(),
                     None,
@@ -73,7 +74,7 @@ pub(super) fn table(args: &BenchArgs, pixels: &[f32]) -> anyhow::Result<()> {
 
 /// Prints the GPU calls per training step of each preset, counted over `args.steps` steps
 /// after a warm-up (kernels compiled, memory pools grown).
-fn profile(args: &BenchArgs, presets: &[Preset], pixels: &[f32]) -> anyhow::Result<()> {
+fn profile(args: &BenchArgs, presets: &[Preset], digits: &Digits) -> anyhow::Result<()> {
     use crate::backend::counts::TracedGpu;
     let folder = tempfile::tempdir()?;
     let gpu = TracedGpu::open(folder.path()).map_err(anyhow::Error::msg)?;
@@ -91,7 +92,7 @@ fn profile(args: &BenchArgs, presets: &[Preset], pixels: &[f32]) -> anyhow::Resu
             batch_size: args.batch_size,
             ..TrainConfig::default()
         };
-        let data = RealImages::<GpuBackend>::new(pixels.to_vec(), &gpu.device);
+        let data = digits.real::<GpuBackend>(&gpu.device);
         let mut trainer = Trainer::<GpuBackend>::new(config, &gpu.device);
         for _ in 0..WARMUP_STEPS {
             trainer.step(&data);
@@ -121,8 +122,57 @@ fn profile(args: &BenchArgs, presets: &[Preset], pixels: &[f32]) -> anyhow::Resu
             .collect();
         println!("         most dispatched: {}", top.join(", "));
     }
+    host_times(args, presets, digits)?;
     if std::env::var_os("GANIMATE_KEEP_TRACE").is_some() {
         println!("trace kept in {}", folder.keep().display());
+    }
+    Ok(())
+}
+
+/// Prints the CPU time per step of the thread that trains, of burn's device runners (graph,
+/// fusion, compilation, launches) and of the rest, the driver, over `args.steps` steps after
+/// the warm-up. On a fast GPU the first two bound the step. It runs on burn's own GPU device:
+/// the traced one above spends host time writing its trace.
+fn host_times(args: &BenchArgs, presets: &[Preset], digits: &Digits) -> anyhow::Result<()> {
+    let device = Default::default();
+    println!("CPU time per step in ms (thread CPU time, untraced device, same steps)");
+    println!(
+        "{:<8} {:>9} {:>9} {:>12} {:>9}",
+        "preset", "trainer", "runners", "host total", "driver"
+    );
+    for &preset in presets {
+        let config = TrainConfig {
+            preset,
+            batch_size: args.batch_size,
+            ..TrainConfig::default()
+        };
+        let data = digits.real::<GpuBackend>(&device);
+        let mut trainer = Trainer::<GpuBackend>::new(config, &device);
+        for _ in 0..WARMUP_STEPS {
+            trainer.step(&data);
+        }
+        GpuBackend::sync(&device)?;
+        let Some(before) = ThreadTimes::now() else {
+            println!("(this system has no per-thread CPU times)");
+            return Ok(());
+        };
+        for _ in 0..args.steps {
+            trainer.step(&data);
+        }
+        GpuBackend::sync(&device)?;
+        let Some(after) = ThreadTimes::now() else {
+            return Ok(());
+        };
+        let time = after.since(&before);
+        let per_step = |seconds: f64| seconds * 1e3 / args.steps as f64;
+        println!(
+            "{:<8} {:>9.2} {:>9.2} {:>12.2} {:>9.2}",
+            preset,
+            per_step(time.caller),
+            per_step(time.runners),
+            per_step(time.caller + time.runners),
+            per_step(time.others)
+        );
     }
     Ok(())
 }
@@ -132,7 +182,7 @@ fn profile(args: &BenchArgs, presets: &[Preset], pixels: &[f32]) -> anyhow::Resu
 pub(super) fn measure<B: AutodiffBackend>(
     args: &BenchArgs,
     preset: Preset,
-    pixels: &[f32],
+    digits: &Digits,
     label: &str,
     device: &B::Device,
     peak_gflops: Option<f64>,
@@ -142,7 +192,7 @@ pub(super) fn measure<B: AutodiffBackend>(
         batch_size: args.batch_size,
         ..TrainConfig::default()
     };
-    let data = RealImages::<B>::new(pixels.to_vec(), device);
+    let data = digits.real::<B>(device);
     let gflop_per_step = config.flops_per_step() / 1e9;
     let mut trainer = Trainer::<B>::new(config, device);
     for _ in 0..WARMUP_STEPS {

@@ -16,6 +16,7 @@ use self::frames::Frames;
 use super::{DataArgs, Outcome};
 use crate::backend::{BackendChoice, CpuBackend, GpuBackend, Resolved};
 use crate::data::Dataset;
+use crate::gan::model::classes::DIGIT_CLASSES;
 use crate::gan::{LossKind, Preset, RealImages, TrainConfig, Trainer, checkpoint};
 use crate::judge::detect::Lang;
 
@@ -231,7 +232,8 @@ fn train<B: AutodiffBackend>(
         );
     }
     let target = target_steps(args, &config, &dataset);
-    let data = RealImages::<B>::new(dataset.normalized_pixels(), device);
+    let data = RealImages::<B>::new(dataset.normalized_pixels(), device)
+        .with_labels(&dataset.labels, DIGIT_CLASSES);
     announce(args, &config, resolved);
     let frames = Frames::open(&trainer, &args.out, args.video.as_deref(), device)?;
     run_loop(Loop {

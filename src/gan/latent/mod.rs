@@ -27,6 +27,8 @@ pub enum Stream {
     Augment = 7,
     Projection = 8,
     Directions = 9,
+    /// The classes a conditional G is asked for in training.
+    Class = 10,
 }
 
 /// An RNG for item `index` of `stream` under `seed`.
@@ -63,6 +65,13 @@ pub fn normal(rng: &mut SeededRng, count: usize) -> Vec<f32> {
 pub fn uniform(rng: &mut SeededRng, count: usize, bound: f32) -> Vec<f32> {
     (0..count)
         .map(|_| (rng.random::<f32>() * 2.0 - 1.0) * bound)
+        .collect()
+}
+
+/// `count` classes drawn uniformly from `0..classes`.
+pub fn uniform_classes(rng: &mut SeededRng, count: usize, classes: usize) -> Vec<u8> {
+    (0..count)
+        .map(|_| rng.random_range(0..classes) as u8)
         .collect()
 }
 

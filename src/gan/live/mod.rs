@@ -189,7 +189,18 @@ pub fn open<B: AutodiffBackend>(
 ) -> Result<Box<dyn LiveSession>, CheckpointError> {
     let trainer = match origin {
         Origin::Fresh(config) => Trainer::<B>::new(config, device),
-        Origin::Checkpoint(path) => checkpoint::load_trainer::<B>(path, device)?,
+        Origin::Checkpoint(path) => {
+            let trainer = checkpoint::load_trainer::<B>(path, device)?;
+            if trainer.config().preset.classes() > 0 {
+                return Err(CheckpointError::Incompatible {
+                    path: path.to_path_buf(),
+                    problem: "a conditional GAN's checkpoint: the app does not show those yet \
+                              (`ganimate sample --class` draws its digits)"
+                        .to_string(),
+                });
+            }
+            trainer
+        }
         Origin::Embedded {
             label,
             manifest,

@@ -1,10 +1,12 @@
 //! D, the network that judges: a digit in, one logit out, with its gradient with respect to
 //! the digit in closed form (R1 and "What D sees" need it; burn has no double backward).
 
+use burn::module::Param;
 use burn::nn::Linear;
 use burn::prelude::*;
 
 use crate::gan::latent::SeededRng;
+use crate::gan::model::classes::{compare_tables, init_table};
 use crate::gan::model::conv::Downsampler;
 use crate::gan::model::layers::{activation, activation_slope, init_linear, layer_widths};
 use crate::gan::model::record_check::{
@@ -12,7 +14,7 @@ use crate::gan::model::record_check::{
 };
 
 /// D: 784 pixels → (strided convolutions →) hidden layers (LeakyReLU) → one logit;
-/// D(x) = sigmoid(logit).
+/// D(x) = sigmoid(logit). With `classes`, D judges an image as a drawing of a given class.
 #[derive(Config, Debug, PartialEq)]
 pub struct DiscriminatorConfig {
     pub hidden: Vec<usize>,
@@ -25,6 +27,9 @@ pub struct DiscriminatorConfig {
     /// Values an MLP reads: a digit's 784 pixels, or a toy point's 1 or 2 coordinates.
     #[config(default = 784)]
     pub input_width: usize,
+    /// Classes D is told the image is of; 0 for an unconditional D.
+    #[config(default = 0)]
+    pub classes: usize,
 }
 
 #[derive(Module, Debug)]
@@ -34,6 +39,10 @@ pub struct Discriminator<B: Backend> {
     leaky_slope: f64,
     /// The convolutional preset's layers before `hidden`; `None` in older checkpoints.
     downsampler: Option<Downsampler<B>>,
+    /// A conditional D's `[classes, features]` projection table: the logit gains the inner
+    /// product of the class's row with the features `output` reads. `None` for an
+    /// unconditional D (and in older checkpoints).
+    projection: Option<Param<Tensor<B, 2>>>,
 }
 
 impl DiscriminatorConfig {
@@ -49,11 +58,15 @@ impl DiscriminatorConfig {
             .map(|w| init_linear(w[0], w[1], rng, device))
             .collect();
         let output = layers.pop().expect("at least one layer");
+        let features = widths[widths.len() - 2];
+        let projection =
+            (self.classes > 0).then(|| init_table(self.classes, features, features, rng, device));
         Discriminator {
             hidden: layers,
             output,
             leaky_slope: self.leaky_slope,
             downsampler,
+            projection,
         }
     }
 }
@@ -70,7 +83,17 @@ impl<B: Backend> Discriminator<B> {
             "discriminator",
             self.downsampler.as_ref().map(Downsampler::shapes),
             record.downsampler.as_ref().map(Downsampler::record_shapes),
+        )?;
+        compare_tables(
+            "discriminator",
+            self.projection.as_ref().map(|table| table.dims()),
+            record.projection.as_ref().map(|table| table.dims()),
         )
+    }
+
+    /// Classes this D judges given; 0 for an unconditional one.
+    pub fn classes(&self) -> usize {
+        self.projection.as_ref().map_or(0, |table| table.dims()[0])
     }
 
     /// Values D reads per sample: a digit's 784 pixels, or a toy point's 1 or 2 coordinates.
@@ -82,8 +105,19 @@ impl<B: Backend> Discriminator<B> {
         }
     }
 
-    /// Maps images `[batch, 784]` to logits `[batch, 1]`.
+    /// Maps images `[batch, 784]` to logits `[batch, 1]`. A conditional D judges them
+    /// without a class this way: its projection term is left out.
     pub fn forward(&self, images: Tensor<B, 2>) -> Tensor<B, 2> {
+        self.forward_given(images, None)
+    }
+
+    /// The logits of images said to be of `classes` (`[batch, classes]`, one-hot), where D is
+    /// conditional.
+    pub fn forward_given(
+        &self,
+        images: Tensor<B, 2>,
+        classes: Option<Tensor<B, 2>>,
+    ) -> Tensor<B, 2> {
         let features = match &self.downsampler {
             Some(downsampler) => downsampler.forward(images),
             None => images,
@@ -91,7 +125,18 @@ impl<B: Backend> Discriminator<B> {
         let x = self.hidden.iter().fold(features, |x, layer| {
             activation(layer.forward(x), self.leaky_slope)
         });
-        self.output.forward(x)
+        let rows = self.class_rows(classes);
+        let logits = self.output.forward(x.clone());
+        match rows {
+            Some(rows) => logits + (x * rows).sum_dim(1),
+            None => logits,
+        }
+    }
+
+    /// Each image's row of the projection table, `[batch, features]`, where D is conditional
+    /// and is given the classes.
+    fn class_rows(&self, classes: Option<Tensor<B, 2>>) -> Option<Tensor<B, 2>> {
+        Some(classes?.matmul(self.projection.as_ref()?.val()))
     }
 
     /// The logits and, in closed form, their gradient with respect to the images, `[batch,
@@ -102,6 +147,17 @@ impl<B: Backend> Discriminator<B> {
     pub fn forward_with_input_gradient(
         &self,
         images: Tensor<B, 2>,
+    ) -> (Tensor<B, 2>, Tensor<B, 2>) {
+        self.forward_with_input_gradient_given(images, None)
+    }
+
+    /// [`Discriminator::forward_with_input_gradient`] for images said to be of `classes`: the
+    /// projection adds the class's row to the output weights, so the gradient starts from a
+    /// row per image instead of one for all.
+    pub fn forward_with_input_gradient_given(
+        &self,
+        images: Tensor<B, 2>,
+        classes: Option<Tensor<B, 2>>,
     ) -> (Tensor<B, 2>, Tensor<B, 2>) {
         let leak = self.leaky_slope;
         let (features, convolved) = match &self.downsampler {
@@ -119,9 +175,17 @@ impl<B: Backend> Discriminator<B> {
             slopes.push(slope.clone());
             before * slope
         });
-        let logits = self.output.forward(x);
-        // Back from the logit: w₃ᵀ as a row, then each layer's slope and transposed weights.
+        let logits = self.output.forward(x.clone());
+        // Back from the logit: w₃ᵀ as a row (plus each image's class row), then each layer's
+        // slope and transposed weights.
         let mut gradient = self.output.weight.val().transpose();
+        let logits = match self.class_rows(classes) {
+            Some(rows) => {
+                gradient = gradient + rows.clone();
+                logits + (x * rows).sum_dim(1)
+            }
+            None => logits,
+        };
         for (layer, slope) in self.hidden.iter().zip(slopes).rev() {
             gradient = (gradient * slope).matmul(layer.weight.val().transpose());
         }
@@ -155,9 +219,30 @@ mod tests {
     #[test]
     fn the_closed_form_input_gradient_matches_finite_differences() {
         let x = crate::gan::latent::normal(&mut rng_for(4, Stream::Sample, 0), 2 * IMAGE_PIXELS);
-        for d in small_discriminators::<Cpu>() {
-            let (logits, gradient) = d.forward_with_input_gradient(images(&x));
-            assert_eq!(values(logits.clone()), values(d.forward(images(&x))));
+        let conditional = DiscriminatorConfig::new(vec![16, 8])
+            .with_classes(3)
+            .init(&mut rng_for(6, Stream::Init, 0), &Default::default());
+        let [mlp, convolutional] = small_discriminators::<Cpu>();
+        for d in [mlp, convolutional, conditional] {
+            // The two images said to be of classes 2 and 0.
+            let classes = || {
+                (d.classes() > 0).then(|| {
+                    Tensor::<Cpu, 2>::from_data(
+                        TensorData::new(crate::gan::model::classes::one_hot(&[2, 0], 3), [2, 3]),
+                        &Default::default(),
+                    )
+                })
+            };
+            let forward = |x: &[f32]| values(d.forward_given(images(x), classes()));
+            let (logits, gradient) = d.forward_with_input_gradient_given(images(&x), classes());
+            assert_eq!(values(logits.clone()), forward(&x));
+            if d.classes() > 0 {
+                assert_ne!(
+                    forward(&x),
+                    values(d.forward(images(&x))),
+                    "the class counts"
+                );
+            }
             let gradient = values(gradient);
             assert_eq!(gradient.len(), x.len());
             let eps = 1e-3;
@@ -167,7 +252,7 @@ mod tests {
                     let shifted = |by: f32| {
                         let mut moved = x.clone();
                         moved[at] += by;
-                        values(d.forward(images(&moved)))[row]
+                        forward(&moved)[row]
                     };
                     let numeric = (shifted(eps) - shifted(-eps)) / (2.0 * eps);
                     let exact = gradient[at];

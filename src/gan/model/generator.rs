@@ -1,12 +1,14 @@
 //! G, the network that draws: noise in, a digit out, with the closed-form pull-back that
 //! projection and the latent directions use instead of a second autodiff graph.
 
+use burn::module::Param;
 use burn::nn::{BatchNorm, BatchNormConfig, Linear};
 use burn::prelude::*;
 use burn::tensor::activation::tanh;
 
 use crate::gan::latent::SeededRng;
 use crate::gan::model::batch_norm::{detached_norm, normalize_batch, normalize_inference};
+use crate::gan::model::classes::{compare_tables, cycling_labels, init_table, one_hot};
 use crate::gan::model::conv::{Upsampler, UpsamplerTrace, feature_side};
 use crate::gan::model::layers::{activation, activation_slope, init_linear, layer_widths};
 use crate::gan::model::record_check::{
@@ -14,7 +16,8 @@ use crate::gan::model::record_check::{
 };
 
 /// G: z ~ N(0, 1) → hidden layers → 784 pixels in [-1, 1], or, with `upsample`, → a dense
-/// layer → transposed convolutions → 28×28 pixels.
+/// layer → transposed convolutions → 28×28 pixels. With `classes`, G also takes the class
+/// to draw (see [`crate::gan::model::classes`]).
 #[derive(Config, Debug, PartialEq)]
 pub struct GeneratorConfig {
     pub hidden: Vec<usize>,
@@ -32,6 +35,9 @@ pub struct GeneratorConfig {
     /// Values an MLP draws: a digit's 784 pixels, or a toy point's 1 or 2 coordinates.
     #[config(default = 784)]
     pub output_width: usize,
+    /// Classes G draws on request; 0 for an unconditional G.
+    #[config(default = 0)]
+    pub classes: usize,
 }
 
 #[derive(Module, Debug)]
@@ -44,6 +50,9 @@ pub struct Generator<B: Backend> {
     /// The convolutional preset's layers after `output`. Checkpoints from before it existed
     /// have none, which reads as `None`.
     upsampler: Option<Upsampler<B>>,
+    /// A conditional G's `[classes, width]` table, added to its first dense layer; `None`
+    /// for an unconditional G (and in every checkpoint from before conditional ones).
+    class_table: Option<Param<Tensor<B, 2>>>,
 }
 
 impl GeneratorConfig {
@@ -68,25 +77,39 @@ impl GeneratorConfig {
         };
         let upsampler = (!self.upsample.is_empty())
             .then(|| Upsampler::init(&self.upsample, self.leaky_slope, rng, device));
+        // Drawn last, so that an unconditional G's weights are what they always were.
+        let class_table = (self.classes > 0).then(|| {
+            init_table(
+                self.classes,
+                widths[1],
+                self.latent_dim + self.classes,
+                rng,
+                device,
+            )
+        });
         Generator {
             hidden: layers,
             norms,
             output,
             leaky_slope: self.leaky_slope,
             upsampler,
+            class_table,
         }
     }
 }
 
 impl<B: Backend> Generator<B> {
-    /// Maps noise `[batch, latent_dim]` to images `[batch, 784]` in [-1, 1].
+    /// Maps codes to images `[batch, 784]` in [-1, 1]. A code is noise `[batch, latent_dim]`;
+    /// a conditional G's may go on with the class, `[batch, latent_dim + classes]`: a one-hot
+    /// row, or a blend of two for a morph. Given noise alone, it draws row i as class i mod
+    /// classes (see [`cycling_labels`]).
     ///
     /// BatchNorm uses batch statistics on an autodiff backend (training) and running statistics
     /// otherwise, so sampling single images from `valid()` is well defined.
-    pub fn forward(&self, z: Tensor<B, 2>) -> Tensor<B, 2> {
-        let mut x = z;
+    pub fn forward(&self, code: Tensor<B, 2>) -> Tensor<B, 2> {
+        let (mut x, mut classes) = self.split_code(code);
         for (index, layer) in self.hidden.iter().enumerate() {
-            x = layer.forward(x);
+            x = self.add_class(layer.forward(x), classes.take());
             if let Some(norm) = self.norms.get(index) {
                 x = if B::ad_enabled(&x.device()) {
                     normalize_batch(norm, x)
@@ -96,10 +119,42 @@ impl<B: Backend> Generator<B> {
             }
             x = activation(x, self.leaky_slope);
         }
-        let x = self.output.forward(x);
+        let x = self.add_class(self.output.forward(x), classes.take());
         match &self.upsampler {
             Some(upsampler) => upsampler.forward(x),
             None => tanh_keeping_output(x),
+        }
+    }
+
+    /// Classes this G draws on request; 0 for an unconditional one.
+    pub fn classes(&self) -> usize {
+        self.class_table.as_ref().map_or(0, |table| table.dims()[0])
+    }
+
+    /// A code's noise, and its class part where G is conditional: the code's own columns
+    /// after the noise, or the cycling classes when it has none.
+    fn split_code(&self, code: Tensor<B, 2>) -> (Tensor<B, 2>, Option<Tensor<B, 2>>) {
+        let classes = self.classes();
+        if classes == 0 {
+            return (code, None);
+        }
+        let latent = self.latent_dim();
+        let [rows, width] = code.dims();
+        if width > latent {
+            let noise = code.clone().narrow(1, 0, latent);
+            return (noise, Some(code.narrow(1, latent, width - latent)));
+        }
+        let codes = one_hot(&cycling_labels(rows, classes), classes);
+        let device = code.device();
+        let class_part = Tensor::from_data(TensorData::new(codes, [rows, classes]), &device);
+        (code, Some(class_part))
+    }
+
+    /// The first dense layer's output plus the class's row of the table, where there is one.
+    fn add_class(&self, x: Tensor<B, 2>, classes: Option<Tensor<B, 2>>) -> Tensor<B, 2> {
+        match (classes, &self.class_table) {
+            (Some(classes), Some(table)) => x + classes.matmul(table.val()),
+            _ => x,
         }
     }
 
@@ -107,12 +162,13 @@ impl<B: Backend> Generator<B> {
     /// with the slopes that [`Generator::pull_back`] needs to carry a gradient on the images
     /// back to `z` in closed form. Projection searches z this way on the inner backend: no
     /// autodiff graph, and no batch statistics that would tie the restarts to each other.
-    pub fn trace(&self, z: Tensor<B, 2>) -> GeneratorTrace<B> {
+    pub fn trace(&self, code: Tensor<B, 2>) -> GeneratorTrace<B> {
         let leak = self.leaky_slope;
         let mut slopes = Vec::with_capacity(self.hidden.len());
-        let mut x = z;
+        let class_columns = code.dims()[1] > self.latent_dim();
+        let (mut x, mut classes) = self.split_code(code);
         for index in 0..self.hidden.len() {
-            let (before, gain) = self.pre_activation(index, x);
+            let (before, gain) = self.pre_activation(index, x, classes.take());
             let slope = activation_slope(before.clone(), leak);
             slopes.push(match gain {
                 Some(gain) => slope * gain,
@@ -120,7 +176,7 @@ impl<B: Backend> Generator<B> {
             });
             x = activation(before, leak);
         }
-        let x = self.output.forward(x);
+        let x = self.add_class(self.output.forward(x), classes.take());
         let (images, upsampled) = match &self.upsampler {
             Some(upsampler) => {
                 let trace = upsampler.trace(x);
@@ -132,27 +188,33 @@ impl<B: Backend> Generator<B> {
             images,
             slopes,
             upsampled,
+            class_columns,
         }
     }
 
     /// The first hidden layer's output for `z`, in inference mode: where GANSpace looks for
     /// the directions of greatest variation (see [`crate::gan::latent::directions`]).
-    pub fn first_hidden(&self, z: Tensor<B, 2>) -> Tensor<B, 2> {
+    pub fn first_hidden(&self, code: Tensor<B, 2>) -> Tensor<B, 2> {
+        let (z, classes) = self.split_code(code);
         match (self.hidden.is_empty(), &self.upsampler) {
-            (false, _) => activation(self.pre_activation(0, z).0, self.leaky_slope),
-            (true, Some(upsampler)) => upsampler.dense_features(self.output.forward(z)),
+            (false, _) => activation(self.pre_activation(0, z, classes).0, self.leaky_slope),
+            (true, Some(upsampler)) => {
+                upsampler.dense_features(self.add_class(self.output.forward(z), classes))
+            }
             (true, None) => z,
         }
     }
 
     /// Hidden layer `index` before its activation, in inference mode, and BatchNorm's gain
-    /// there (`[1, width]`), if the layer has one.
+    /// there (`[1, width]`), if the layer has one. `classes` is the class part of the code,
+    /// for the first layer of a conditional G.
     fn pre_activation(
         &self,
         index: usize,
         x: Tensor<B, 2>,
+        classes: Option<Tensor<B, 2>>,
     ) -> (Tensor<B, 2>, Option<Tensor<B, 2>>) {
-        let x = self.hidden[index].forward(x);
+        let x = self.add_class(self.hidden[index].forward(x), classes);
         match self.norms.get(index) {
             Some(norm) => {
                 let (normalized, gain) = normalize_inference(norm, x);
@@ -162,19 +224,29 @@ impl<B: Backend> Generator<B> {
         }
     }
 
-    /// The gradient with respect to z of a loss whose gradient with respect to `trace`'s images
-    /// is `upstream`: back through tanh (1 − y²) and any convolutions, then each dense layer's
-    /// transposed weights and slopes.
+    /// The gradient with respect to the code of a loss whose gradient with respect to
+    /// `trace`'s images is `upstream`: back through tanh (1 − y²) and any convolutions, then
+    /// each dense layer's transposed weights and slopes. Where the code had class columns,
+    /// their gradient follows the noise's, through the class table.
     pub fn pull_back(&self, trace: GeneratorTrace<B>, upstream: Tensor<B, 2>) -> Tensor<B, 2> {
         let at_output = match (&self.upsampler, trace.upsampled) {
             (Some(upsampler), Some(upsampled)) => upsampler.pull_back(upsampled, upstream),
             _ => upstream * trace.images.square().neg().add_scalar(1.0),
         };
+        // The gradient on the first dense layer's output, which the class table feeds.
+        let mut at_first = at_output.clone();
         let mut gradient = at_output.matmul(self.output.weight.val().transpose());
         for (layer, slope) in self.hidden.iter().zip(trace.slopes).rev() {
-            gradient = (gradient * slope).matmul(layer.weight.val().transpose());
+            at_first = gradient * slope;
+            gradient = at_first.clone().matmul(layer.weight.val().transpose());
         }
-        gradient
+        match (&self.class_table, trace.class_columns) {
+            (Some(table), true) => {
+                let classes = at_first.matmul(table.val().transpose());
+                Tensor::cat(vec![gradient, classes], 1)
+            }
+            _ => gradient,
+        }
     }
 
     /// A copy that shares nothing mutable with `self`. burn's `clone` shares BatchNorm's
@@ -206,6 +278,11 @@ impl<B: Backend> Generator<B> {
             "generator",
             self.upsampler.as_ref().map(Upsampler::shapes),
             record.upsampler.as_ref().map(Upsampler::record_shapes),
+        )?;
+        compare_tables(
+            "generator",
+            self.class_table.as_ref().map(|table| table.dims()),
+            record.class_table.as_ref().map(|table| table.dims()),
         )
     }
 
@@ -246,6 +323,8 @@ pub struct GeneratorTrace<B: Backend> {
     slopes: Vec<Tensor<B, 2>>,
     /// The convolutional layers' pass, where G has them.
     upsampled: Option<UpsamplerTrace<B>>,
+    /// Whether the code held class columns, whose gradient the pull-back then gives too.
+    class_columns: bool,
 }
 
 /// tanh whose backward pass uses its output, 1 − y², instead of computing tanh again as burn's
@@ -274,7 +353,8 @@ mod tests {
         let convolutional = GeneratorConfig::new(Vec::new())
             .with_leaky_slope(0.2)
             .with_upsample(vec![8, 4, 1]);
-        for config in [mlp, convolutional] {
+        let conditional = mlp.clone().with_classes(10);
+        for config in [mlp, convolutional, conditional] {
             check_pull_back(&config);
         }
     }
@@ -292,10 +372,12 @@ mod tests {
             let _ = trained.forward(z);
         }
         let g = burn::module::AutodiffModule::valid(&trained);
-        let z = crate::gan::latent::normal(&mut rng_for(10, Stream::Sample, 0), 200);
+        // A conditional G's code goes on with its class columns: checked as a blend of classes.
+        let width = config.latent_dim + config.classes;
+        let z = crate::gan::latent::normal(&mut rng_for(10, Stream::Sample, 0), 2 * width);
         let latent = |values: &[f32]| {
             Tensor::<Cpu, 2>::from_data(
-                TensorData::new(values.to_vec(), [2, 100]),
+                TensorData::new(values.to_vec(), [2, width]),
                 &Default::default(),
             )
         };
@@ -321,7 +403,8 @@ mod tests {
         };
         let gradient = values(g.pull_back(g.trace(latent(&z)), images(&weights)));
         let eps = 1e-2;
-        for at in [0, 13, 57, 99, 100, 142, 199] {
+        assert_eq!(gradient.len(), z.len());
+        for at in [0, 13, 57, 99, 105, width, width + 42, 2 * width - 1] {
             let shifted = |by: f32| {
                 let mut moved = z.clone();
                 moved[at] += by;

@@ -6,6 +6,7 @@
 
 mod average;
 mod batch_norm;
+pub mod classes;
 pub mod conv;
 mod discriminator;
 mod flops;

@@ -1,6 +1,7 @@
 //! The presets: each pairs a generator and a discriminator with the training tricks around
 //! them, so one word (`--preset`) picks a whole recipe.
 
+use crate::gan::model::classes::DIGIT_CLASSES;
 use crate::gan::model::{DiscriminatorConfig, GeneratorConfig};
 
 /// Architectures selectable everywhere (`--preset`).
@@ -18,6 +19,10 @@ pub enum Preset {
     /// convolutions, D reads digits with strided convolutions; the stable preset's smoothing,
     /// shifts and averaging. Made for a GPU: on the CPU backend a step takes ~18× stable's.
     Dcgan,
+    /// The stable preset told which digit to draw: G(z, y) adds the class's row of a table to
+    /// its first layer, D is a projection discriminator (Miyato & Koyama 2018). Training asks
+    /// for classes uniformly; the real digits bring their labels.
+    Conditional,
 }
 
 impl Preset {
@@ -26,6 +31,15 @@ impl Preset {
             Preset::Stable => "stable",
             Preset::Course => "course",
             Preset::Dcgan => "dcgan",
+            Preset::Conditional => "conditional",
+        }
+    }
+
+    /// Classes G draws on request and D judges given: 0 for the unconditional presets.
+    pub fn classes(self) -> usize {
+        match self {
+            Preset::Conditional => DIGIT_CLASSES,
+            Preset::Stable | Preset::Course | Preset::Dcgan => 0,
         }
     }
 
@@ -38,9 +52,10 @@ impl Preset {
 
     pub fn generator(self) -> GeneratorConfig {
         match self {
-            Preset::Stable => GeneratorConfig::new(vec![256, 512, 1024])
+            Preset::Stable | Preset::Conditional => GeneratorConfig::new(vec![256, 512, 1024])
                 .with_batch_norm(true)
-                .with_leaky_slope(0.2),
+                .with_leaky_slope(0.2)
+                .with_classes(self.classes()),
             Preset::Course => GeneratorConfig::new(vec![256, 512, 1024]),
             Preset::Dcgan => GeneratorConfig::new(Vec::new())
                 .with_leaky_slope(0.2)
@@ -50,7 +65,9 @@ impl Preset {
 
     pub fn discriminator(self) -> DiscriminatorConfig {
         match self {
-            Preset::Stable | Preset::Course => DiscriminatorConfig::new(vec![512, 256]),
+            Preset::Stable | Preset::Course | Preset::Conditional => {
+                DiscriminatorConfig::new(vec![512, 256]).with_classes(self.classes())
+            }
             Preset::Dcgan => DiscriminatorConfig::new(Vec::new()).with_downsample(vec![64, 128]),
         }
     }
@@ -62,7 +79,7 @@ impl Preset {
     pub fn toy_generator(self, dim: usize) -> GeneratorConfig {
         let (hidden, leaky_slope) = match self {
             Preset::Course => (vec![128, 128], 0.0),
-            Preset::Stable | Preset::Dcgan => (vec![64, 64, 64, 64], 0.2),
+            Preset::Stable | Preset::Dcgan | Preset::Conditional => (vec![64, 64, 64, 64], 0.2),
         };
         // z has as many dimensions as the points: Goodfellow's Figure 1 maps a line onto a
         // line, and GAN Lab's manifold is a sheet.
@@ -76,7 +93,7 @@ impl Preset {
     pub fn toy_discriminator(self, dim: usize) -> DiscriminatorConfig {
         let hidden = match self {
             Preset::Course => vec![128, 128],
-            Preset::Stable | Preset::Dcgan => vec![64, 64, 64],
+            Preset::Stable | Preset::Dcgan | Preset::Conditional => vec![64, 64, 64],
         };
         DiscriminatorConfig::new(hidden).with_input_width(dim)
     }
@@ -87,7 +104,7 @@ impl Preset {
     /// course preset shows the raw generator, so its collapse and oscillation stay visible.
     pub fn average_decay(self) -> Option<f64> {
         match self {
-            Preset::Stable | Preset::Dcgan => Some(0.999),
+            Preset::Stable | Preset::Dcgan | Preset::Conditional => Some(0.999),
             Preset::Course => None,
         }
     }
@@ -97,7 +114,7 @@ impl Preset {
     /// Fréchet distance at 16,000 steps. The course preset shows D without it.
     pub fn augment_shift(self) -> Option<usize> {
         match self {
-            Preset::Stable | Preset::Dcgan => Some(2),
+            Preset::Stable | Preset::Dcgan | Preset::Conditional => Some(2),
             Preset::Course => None,
         }
     }
@@ -105,7 +122,7 @@ impl Preset {
     /// Target for real images in D's loss: below 1 is one-sided label smoothing.
     pub fn real_label(self) -> f64 {
         match self {
-            Preset::Stable | Preset::Dcgan => 0.9,
+            Preset::Stable | Preset::Dcgan | Preset::Conditional => 0.9,
             Preset::Course => 1.0,
         }
     }

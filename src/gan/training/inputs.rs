@@ -10,6 +10,7 @@ use burn::prelude::*;
 
 use crate::gan::config::TrainConfig;
 use crate::gan::latent::{self, Stream};
+use crate::gan::sample::class_codes;
 use crate::gan::training::augment::Translations;
 use crate::gan::training::loss::d_targets;
 
@@ -25,7 +26,8 @@ const MAX_CHUNK: usize = 256;
 
 /// The inputs of one D batch, on the device.
 pub struct BatchInputs<B: Backend> {
-    /// `[batch, latent_dim]` ~ N(0, 1).
+    /// G's codes: `[batch, latent_dim]` ~ N(0, 1), then for a conditional preset the one-hot
+    /// classes G is asked for (`[batch, classes]` more columns).
     pub noise: Tensor<B, 2>,
     /// `[batch]`: which training images are the real batch.
     pub real: Tensor<B, 1, Int>,
@@ -43,7 +45,7 @@ struct Chunk<B: Backend> {
     len: u64,
     /// The size of the dataset the image indices were drawn for.
     images: usize,
-    /// `[len · batch, latent_dim]`.
+    /// `[len · batch, latent_dim (+ classes)]`.
     noise: Tensor<B, 2>,
     /// Per batch: `batch` image indices, then (when augmenting) `2 · batch` D offsets and
     /// `batch` G offsets.
@@ -84,7 +86,8 @@ impl<B: Backend> InputStream<B> {
         self.d_targets.clone()
     }
 
-    /// The inputs of D batch `index` over a dataset of `images` images.
+    /// The inputs of D batch `index` over a dataset of `images` images. A conditional
+    /// preset's codes have `latent_dim + classes` columns.
     pub fn batch(
         &mut self,
         index: u64,
@@ -94,12 +97,13 @@ impl<B: Backend> InputStream<B> {
         device: &B::Device,
     ) -> BatchInputs<B> {
         let b = config.batch_size;
+        let code_width = latent_dim + config.preset.classes();
         if self
             .chunk
             .as_ref()
             .is_none_or(|c| !(c.first..c.first + c.len).contains(&index) || c.images != images)
         {
-            let len = (CHUNK_NOISE_BYTES / (b * latent_dim * 4)).clamp(1, MAX_CHUNK) as u64;
+            let len = (CHUNK_NOISE_BYTES / (b * code_width * 4)).clamp(1, MAX_CHUNK) as u64;
             self.chunk = Some(self.draw(index, len, config, latent_dim, images, device));
         }
         let chunk = self.chunk.as_ref().expect("just drawn");
@@ -136,11 +140,20 @@ impl<B: Backend> InputStream<B> {
     ) -> Chunk<B> {
         let b = config.batch_size;
         let per_batch = self.indices_per_batch(b);
-        let mut noise = Vec::with_capacity(len as usize * b * latent_dim);
+        let classes = config.preset.classes();
+        let code_width = latent_dim + classes;
+        let mut noise = Vec::with_capacity(len as usize * b * code_width);
         let mut indices = Vec::with_capacity(len as usize * per_batch);
         for index in first..first + len {
             let mut rng = latent::rng_for(config.seed, Stream::Noise, index);
-            noise.extend(latent::normal(&mut rng, b * latent_dim));
+            let z = latent::normal(&mut rng, b * latent_dim);
+            if classes == 0 {
+                noise.extend(z);
+            } else {
+                let mut rng = latent::rng_for(config.seed, Stream::Class, index);
+                let asked = latent::uniform_classes(&mut rng, b, classes);
+                noise.extend(class_codes(&z, latent_dim, &asked, classes));
+            }
             indices.extend(self.real_indices(index, config, images));
             if let Some(translations) = &self.translations {
                 // D sees batch `index` after counting it, hence `index + 1`.
@@ -155,7 +168,7 @@ impl<B: Backend> InputStream<B> {
             first,
             len,
             images,
-            noise: Tensor::from_data(TensorData::new(noise, [rows * b, latent_dim]), device),
+            noise: Tensor::from_data(TensorData::new(noise, [rows * b, code_width]), device),
             indices: Tensor::from_data(TensorData::new(indices, [rows * per_batch]), device),
         }
     }

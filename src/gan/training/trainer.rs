@@ -11,10 +11,11 @@ use burn::tensor::backend::AutodiffBackend;
 use crate::data::IMAGE_PIXELS;
 use crate::gan::config::TrainConfig;
 use crate::gan::latent::{self, Stream};
+use crate::gan::model::classes::one_hot;
 use crate::gan::model::{Discriminator, Generator};
 use crate::gan::training::adam::FusedAdam;
 use crate::gan::training::guard::Snapshot;
-use crate::gan::training::inputs::InputStream;
+use crate::gan::training::inputs::{BatchInputs, InputStream};
 use crate::gan::training::stats::{StepMode, StepStats};
 
 type GeneratorOptimizer<B> = OptimizerAdaptor<FusedAdam, Generator<B>, B>;
@@ -25,6 +26,8 @@ type DiscriminatorOptimizer<B> = OptimizerAdaptor<FusedAdam, Discriminator<B>, B
 pub struct RealImages<B: Backend> {
     pixels: Tensor<B, 2>,
     count: usize,
+    /// `[count, classes]`: each image's label, one-hot, for a conditional preset.
+    labels: Option<Tensor<B, 2>>,
 }
 
 impl<B: Backend> RealImages<B> {
@@ -37,7 +40,24 @@ impl<B: Backend> RealImages<B> {
     pub fn with_width(values: Vec<f32>, width: usize, device: &B::Device) -> Self {
         let count = values.len() / width;
         let pixels = Tensor::from_data(TensorData::new(values, [count, width]), device);
-        Self { pixels, count }
+        Self {
+            pixels,
+            count,
+            labels: None,
+        }
+    }
+
+    /// These images with their labels (one per image, below `classes`), which a conditional
+    /// preset shows D with each real image.
+    pub fn with_labels(self, labels: &[u8], classes: usize) -> Self {
+        let rows = labels.len().min(self.count);
+        let codes = one_hot(&labels[..rows], classes);
+        let device = self.pixels.device();
+        let labels = Tensor::from_data(TensorData::new(codes, [rows, classes]), &device);
+        Self {
+            labels: Some(labels),
+            ..self
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -274,7 +294,11 @@ impl<B: AutodiffBackend> Trainer<B> {
         } else {
             // D's parameters are constants here: gradients flow through D into G only.
             let fake = self.augment(pass.fake, pass.g_offsets);
-            let fake_logits = self.discriminator.clone().no_grad().forward(fake);
+            let fake_logits = self
+                .discriminator
+                .clone()
+                .no_grad()
+                .forward_given(fake, pass.fake_classes);
             let g_loss = loss.generator(fake_logits);
             let grads = GradientsParams::from_grads(g_loss.backward(), &*self.generator);
             g_grad_norm = gradient_norm(&*self.generator, &grads);
@@ -329,25 +353,51 @@ impl<B: AutodiffBackend> Trainer<B> {
             &self.device,
         );
         self.d_batches += 1;
+        let (real_classes, fake_classes) = self.classes_of(&inputs, data);
         let real = data.pixels.clone().select(0, inputs.real);
         let fake = self.generator.forward(inputs.noise);
         let both = self.augment(
             Tensor::cat(vec![real, fake.clone().detach()], 0),
             inputs.d_offsets,
         );
+        let both_classes = real_classes
+            .zip(fake_classes.clone())
+            .map(|(real, fake)| Tensor::cat(vec![real, fake], 0));
         let penalized = self.config.r1_gamma > 0.0 && index.is_multiple_of(self.config.r1_every);
         let (logits, input_gradient) = if learning && penalized {
-            let (logits, gradient) = discriminator.forward_with_input_gradient(both);
+            let (logits, gradient) =
+                discriminator.forward_with_input_gradient_given(both, both_classes);
             (logits, Some(gradient))
         } else {
-            (discriminator.forward(both), None)
+            (discriminator.forward_given(both, both_classes), None)
         };
         DPass {
             logits,
             input_gradient,
             fake,
+            fake_classes,
             g_offsets: inputs.g_offsets,
         }
+    }
+
+    /// For a conditional preset, the one-hot classes of the real batch (its labels) and of the
+    /// fake one (those G was asked for, the codes' last columns).
+    fn classes_of(
+        &self,
+        inputs: &BatchInputs<B>,
+        data: &RealImages<B>,
+    ) -> (Option<Tensor<B, 2>>, Option<Tensor<B, 2>>) {
+        let classes = self.config.preset.classes();
+        if classes == 0 {
+            return (None, None);
+        }
+        let labels = data
+            .labels
+            .as_ref()
+            .expect("a conditional run's images carry their labels (RealImages::with_labels)");
+        let real = labels.clone().select(0, inputs.real.clone());
+        let fake = inputs.noise.clone().narrow(1, self.latent_dim(), classes);
+        (Some(real), Some(fake))
     }
 
     /// `images` as D should see them: translated where the preset augments (see
@@ -399,6 +449,8 @@ struct DPass<B: AutodiffBackend> {
     input_gradient: Option<Tensor<B, 2>>,
     /// The fake batch, still attached to G's graph.
     fake: Tensor<B, 2>,
+    /// `[batch, classes]`: what G was asked to draw, for a conditional preset.
+    fake_classes: Option<Tensor<B, 2>>,
     /// How the G step that follows shifts `fake` for D.
     g_offsets: Option<Tensor<B, 1, Int>>,
 }
@@ -436,4 +488,64 @@ fn gradient_norm<B: AutodiffBackend, M: AutodiffModule<B>>(
         .into_iter()
         .reduce(|total, sum| total + sum)
         .map(Tensor::sqrt)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::CpuBackend;
+    use crate::gan::Preset;
+
+    fn rows<K: burn::tensor::BasicOps<CpuBackend>>(
+        tensor: Tensor<CpuBackend, 2, K>,
+    ) -> Vec<Vec<f32>> {
+        let width = tensor.dims()[1];
+        let values: Vec<f32> = tensor.into_data().convert::<f32>().to_vec().unwrap();
+        values.chunks(width).map(<[f32]>::to_vec).collect()
+    }
+
+    /// Images whose pixels spell their label reach D with one-hot rows that agree, through
+    /// the shuffle and across an epoch; the classes asked of G are one-hot rows too, the same
+    /// when a fresh stream (a resumed run) draws the batch again.
+    #[test]
+    fn real_digits_bring_their_own_labels_to_d() {
+        let device = Default::default();
+        let labels: Vec<u8> = (0..50).map(|i| (i * 7 % 10) as u8).collect();
+        let pixels: Vec<f32> = labels
+            .iter()
+            .flat_map(|&label| vec![f32::from(label) / 10.0; IMAGE_PIXELS])
+            .collect();
+        let data = RealImages::<CpuBackend>::new(pixels, &device).with_labels(&labels, 10);
+        let config = TrainConfig {
+            preset: Preset::Conditional,
+            batch_size: 8,
+            ..TrainConfig::default()
+        };
+        let mut trainer = Trainer::<CpuBackend>::new(config.clone(), &device);
+        let one_hot_class = |row: &[f32]| {
+            assert_eq!(row.iter().sum::<f32>(), 1.0, "{row:?}");
+            row.iter().position(|&v| v == 1.0).unwrap()
+        };
+        // 50 images make 6 batches of 8 an epoch: batch 7 is in the second.
+        for index in [0, 5, 7] {
+            let inputs = trainer
+                .inputs
+                .batch(index, &config, 100, data.len(), &device);
+            let (real, fake) = trainer.classes_of(&inputs, &data);
+            let images = rows(data.pixels.clone().select(0, inputs.real.clone()));
+            for (image, label) in images.iter().zip(rows(real.unwrap())) {
+                assert_eq!(one_hot_class(&label), (image[0] * 10.0).round() as usize);
+            }
+            let asked: Vec<usize> = rows(fake.unwrap())
+                .iter()
+                .map(|r| one_hot_class(r))
+                .collect();
+            let mut fresh = InputStream::<CpuBackend>::new(&config, &device);
+            let again = fresh.batch(index, &config, 100, data.len(), &device);
+            let codes = rows(again.noise);
+            assert_eq!(codes[0].len(), 110, "noise, then the class asked");
+            let asked_again: Vec<usize> = codes.iter().map(|c| one_hot_class(&c[100..])).collect();
+            assert_eq!(asked, asked_again, "batch {index}");
+        }
+    }
 }
