@@ -353,18 +353,7 @@ pub(super) fn generate<B: Backend>(
 ) -> Vec<f32> {
     let noise = truncation.apply(&sample::fixed_noise(seed, n, generator.latent_dim()));
     let asked = asked_classes(generator, n);
-    let chunk_rows = 1024;
-    noise
-        .chunks(chunk_rows * generator.latent_dim())
-        .enumerate()
-        .flat_map(|(chunk, noise)| match &asked {
-            Some(asked) => {
-                let labels = &asked[chunk * chunk_rows..];
-                sample::generate_classes(generator, noise, labels, device)
-            }
-            None => sample::generate_values(generator, noise, device),
-        })
-        .collect()
+    sample::generate_asking(generator, &noise, asked.as_deref(), device)
 }
 
 /// The classes [`generate`] asks a conditional G for, each in turn (digit i is class i mod

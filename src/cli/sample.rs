@@ -150,24 +150,13 @@ fn generate<B: Backend>(
             manifest.config.preset
         );
     }
-    // Generate in chunks so a large --n never needs one huge device buffer.
-    let mut images = Images {
-        count: 0,
+    let values = sample::generate_asking(&generator, &noise, asked.as_deref(), device);
+    let images = Images {
+        count: values.len() / IMAGE_PIXELS,
         rows: IMAGE_SIDE,
         cols: IMAGE_SIDE,
-        pixels: Vec::new(),
+        pixels: sample::to_grey(&values),
     };
-    let chunk_rows = 1024;
-    for (chunk, noise) in noise.chunks(chunk_rows * latent_dim).enumerate() {
-        let values = match &asked {
-            Some(asked) => {
-                sample::generate_classes(&generator, noise, &asked[chunk * chunk_rows..], device)
-            }
-            None => sample::generate_values(&generator, noise, device),
-        };
-        images.count += values.len() / IMAGE_PIXELS;
-        images.pixels.extend(sample::to_grey(&values));
-    }
     let columns = match &args.classes {
         Some(_) => args.n,
         None => grid::columns_for(images.count),

@@ -40,12 +40,27 @@ pub fn generate_values<B: Backend>(
         TensorData::new(noise[..count * latent_dim].to_vec(), [count, latent_dim]),
         device,
     );
-    generator
-        .forward(z)
-        .into_data()
-        .convert::<f32>()
-        .to_vec::<f32>()
-        .unwrap_or_default()
+    read_output(generator, z)
+}
+
+/// Samples drawn a chunk of rows at a time, so that a large request never needs one huge
+/// device buffer: for a conditional `generator` asking row i for class `asked[i]`, else from
+/// the noise alone. Returns the output as [`generate_values`] does.
+pub fn generate_asking<B: Backend>(
+    generator: &Generator<B>,
+    noise: &[f32],
+    asked: Option<&[u8]>,
+    device: &B::Device,
+) -> Vec<f32> {
+    const CHUNK_ROWS: usize = 1024;
+    noise
+        .chunks(CHUNK_ROWS * generator.latent_dim())
+        .enumerate()
+        .flat_map(|(chunk, noise)| match asked {
+            Some(asked) => generate_classes(generator, noise, &asked[chunk * CHUNK_ROWS..], device),
+            None => generate_values(generator, noise, device),
+        })
+        .collect()
 }
 
 /// Runs a conditional `generator` on `noise` (rows of `latent_dim`), asking row i for class
@@ -66,6 +81,11 @@ pub fn generate_classes<B: Backend>(
     );
     let width = latent_dim + generator.classes();
     let codes = Tensor::<B, 2>::from_data(TensorData::new(codes, [count, width]), device);
+    read_output(generator, codes)
+}
+
+/// G's output for `codes`, read back to the host.
+fn read_output<B: Backend>(generator: &Generator<B>, codes: Tensor<B, 2>) -> Vec<f32> {
     generator
         .forward(codes)
         .into_data()

@@ -10,9 +10,11 @@ use std::any::{Any, TypeId};
 
 use burn::backend::Flex;
 use burn::backend::flex::FlexTensor;
-use burn::module::AutodiffModule;
+use burn::module::{AutodiffModule, ModuleVisitor, Param};
 use burn::optim::adaptor::OptimizerAdaptor;
-use burn::optim::{AdamState, AdaptiveMomentumState, LearningRate, SimpleOptimizer};
+use burn::optim::{
+    AdamState, AdaptiveMomentumState, GradientsParams, LearningRate, SimpleOptimizer,
+};
 use burn::prelude::*;
 use burn::tensor::TensorPrimitive;
 use burn::tensor::backend::AutodiffBackend;
@@ -195,6 +197,41 @@ fn from_flex<B: Backend, const D: usize>(tensor: FlexTensor) -> Tensor<B, D> {
         .downcast::<B::FloatTensorPrimitive>()
         .expect("checked by on_flex: the backend is Flex");
     Tensor::from_primitive(TensorPrimitive::Float(primitive))
+}
+
+/// The L2 norm of `module`'s gradients in `grads`, as a one-element tensor on the device; None
+/// when it has none. Every tensor's sum of squares is taken first and the sums added after, so
+/// that on the GPU the additions fuse into one kernel instead of one after every reduction.
+pub(super) fn gradient_norm<B: AutodiffBackend, M: AutodiffModule<B>>(
+    module: &M,
+    grads: &GradientsParams,
+) -> Option<Tensor<B::InnerBackend, 1>> {
+    struct SquaredSums<'a, B: AutodiffBackend> {
+        grads: &'a GradientsParams,
+        sums: Vec<Tensor<B::InnerBackend, 1>>,
+    }
+    impl<B: AutodiffBackend> ModuleVisitor<B> for SquaredSums<'_, B> {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
+            if let Some(grad) = self.grads.get::<B::InnerBackend, D>(param.id) {
+                // As a product of the flattened gradient with itself: one kernel on the GPU,
+                // where squaring and summing take two.
+                let count = grad.shape().num_elements();
+                let row = grad.reshape([1, count]);
+                self.sums
+                    .push(row.clone().matmul(row.transpose()).reshape([1]));
+            }
+        }
+    }
+    let mut visitor = SquaredSums::<B> {
+        grads,
+        sums: Vec::new(),
+    };
+    module.visit(&mut visitor);
+    visitor
+        .sums
+        .into_iter()
+        .reduce(|total, sum| total + sum)
+        .map(Tensor::sqrt)
 }
 
 #[cfg(test)]

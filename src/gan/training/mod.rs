@@ -7,6 +7,8 @@ mod flops;
 pub mod guard;
 pub mod inputs;
 pub mod loss;
+mod real_images;
 pub mod run;
+mod slot;
 pub mod stats;
 pub mod trainer;

@@ -2,72 +2,24 @@
 //! [`Trainer::step`]. It never reads the GPU back on its own; [`StepStats::read`] does, when
 //! the caller decides the figures are worth a synchronisation.
 
-use burn::module::{AutodiffModule, ModuleVisitor, Param};
+use burn::module::AutodiffModule;
 use burn::optim::adaptor::OptimizerAdaptor;
 use burn::optim::{GradientsParams, Optimizer};
 use burn::prelude::*;
 use burn::tensor::backend::AutodiffBackend;
 
-use crate::data::IMAGE_PIXELS;
 use crate::gan::config::TrainConfig;
 use crate::gan::latent::{self, Stream};
-use crate::gan::model::classes::one_hot;
 use crate::gan::model::{Discriminator, Generator};
-use crate::gan::training::adam::FusedAdam;
+use crate::gan::training::adam::{FusedAdam, gradient_norm};
 use crate::gan::training::guard::Snapshot;
 use crate::gan::training::inputs::{BatchInputs, InputStream};
+pub use crate::gan::training::real_images::RealImages;
+use crate::gan::training::slot::Slot;
 use crate::gan::training::stats::{StepMode, StepStats};
 
 type GeneratorOptimizer<B> = OptimizerAdaptor<FusedAdam, Generator<B>, B>;
 type DiscriminatorOptimizer<B> = OptimizerAdaptor<FusedAdam, Discriminator<B>, B>;
-
-/// The training images (or the toy lab's points), uploaded once and batched on the device by
-/// index.
-pub struct RealImages<B: Backend> {
-    pixels: Tensor<B, 2>,
-    count: usize,
-    /// `[count, classes]`: each image's label, one-hot, for a conditional preset.
-    labels: Option<Tensor<B, 2>>,
-}
-
-impl<B: Backend> RealImages<B> {
-    /// `pixels` holds `count` images of 784 values in [-1, 1].
-    pub fn new(pixels: Vec<f32>, device: &B::Device) -> Self {
-        Self::with_width(pixels, IMAGE_PIXELS, device)
-    }
-
-    /// `values` holds samples of `width` values each in [-1, 1]: a toy run's points.
-    pub fn with_width(values: Vec<f32>, width: usize, device: &B::Device) -> Self {
-        let count = values.len() / width;
-        let pixels = Tensor::from_data(TensorData::new(values, [count, width]), device);
-        Self {
-            pixels,
-            count,
-            labels: None,
-        }
-    }
-
-    /// These images with their labels (one per image, below `classes`), which a conditional
-    /// preset shows D with each real image.
-    pub fn with_labels(self, labels: &[u8], classes: usize) -> Self {
-        let rows = labels.len().min(self.count);
-        let codes = one_hot(&labels[..rows], classes);
-        let device = self.pixels.device();
-        let labels = Tensor::from_data(TensorData::new(codes, [rows, classes]), &device);
-        Self {
-            labels: Some(labels),
-            ..self
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.count
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
-    }
-}
 
 /// Generator steps between updates of the moving average of its weights.
 const AVERAGE_EVERY: u64 = 4;
@@ -411,36 +363,6 @@ impl<B: AutodiffBackend> Trainer<B> {
     }
 }
 
-/// A network the optimiser takes out and puts back. Passing it a clone instead would leave the
-/// weights shared with the field, so the CPU backend would copy every weight before updating
-/// it in place.
-pub(in crate::gan) struct Slot<M>(Option<M>);
-
-impl<M> Slot<M> {
-    fn new(network: M) -> Self {
-        Self(Some(network))
-    }
-
-    /// Replaces the network by `change(network)`.
-    fn update(&mut self, change: impl FnOnce(M) -> M) {
-        let network = self
-            .0
-            .take()
-            .expect("a slot is empty only during an update");
-        self.0 = Some(change(network));
-    }
-}
-
-impl<M> std::ops::Deref for Slot<M> {
-    type Target = M;
-
-    fn deref(&self) -> &M {
-        self.0
-            .as_ref()
-            .expect("a slot is empty only during an update")
-    }
-}
-
 /// One D forward pass over a real and a fake batch.
 struct DPass<B: AutodiffBackend> {
     /// `[2 · batch, 1]`: the real images' logits, then the fakes'.
@@ -455,45 +377,11 @@ struct DPass<B: AutodiffBackend> {
     g_offsets: Option<Tensor<B, 1, Int>>,
 }
 
-/// The L2 norm of `module`'s gradients in `grads`, as a one-element tensor on the device; None
-/// when it has none. Every tensor's sum of squares is taken first and the sums added after, so
-/// that on the GPU the additions fuse into one kernel instead of one after every reduction.
-fn gradient_norm<B: AutodiffBackend, M: AutodiffModule<B>>(
-    module: &M,
-    grads: &GradientsParams,
-) -> Option<Tensor<B::InnerBackend, 1>> {
-    struct SquaredSums<'a, B: AutodiffBackend> {
-        grads: &'a GradientsParams,
-        sums: Vec<Tensor<B::InnerBackend, 1>>,
-    }
-    impl<B: AutodiffBackend> ModuleVisitor<B> for SquaredSums<'_, B> {
-        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
-            if let Some(grad) = self.grads.get::<B::InnerBackend, D>(param.id) {
-                // As a product of the flattened gradient with itself: one kernel on the GPU,
-                // where squaring and summing take two.
-                let count = grad.shape().num_elements();
-                let row = grad.reshape([1, count]);
-                self.sums
-                    .push(row.clone().matmul(row.transpose()).reshape([1]));
-            }
-        }
-    }
-    let mut visitor = SquaredSums::<B> {
-        grads,
-        sums: Vec::new(),
-    };
-    module.visit(&mut visitor);
-    visitor
-        .sums
-        .into_iter()
-        .reduce(|total, sum| total + sum)
-        .map(Tensor::sqrt)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::backend::CpuBackend;
+    use crate::data::IMAGE_PIXELS;
     use crate::gan::Preset;
 
     fn rows<K: burn::tensor::BasicOps<CpuBackend>>(
